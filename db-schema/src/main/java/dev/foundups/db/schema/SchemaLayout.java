@@ -1,0 +1,131 @@
+package dev.foundups.db.schema;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import liquibase.resource.ClassLoaderResourceAccessor;
+import liquibase.resource.Resource;
+
+/**
+ * Where the changelogs live on the classpath, and how templates are found there.
+ *
+ * <p>The code generator and the runtime both read the changelogs through this class, so the two can never disagree
+ * about which files make up a template or in which order they run.
+ *
+ * <pre>
+ * db/foundups/changelog.xml                      shared tables (system catalog + agents), run by Liquibase
+ * db/foundups/properties.xml                     dialect-specific types, included before every changelog
+ * db/foundups/templates/foundup/NNN-*.xml        the FoundUp template, one copy per FoundUp
+ * db/foundups/templates/modules/NAME/NNN-*.xml   one template per module
+ * </pre>
+ */
+public final class SchemaLayout {
+
+    /** Classpath location of the changelog Liquibase runs for the shared (system and agents) tables. */
+    public static final String SHARED_CHANGELOG = "db/foundups/changelog.xml";
+
+    /** Classpath location of the dialect properties every template file is parsed with. */
+    public static final String PROPERTIES_CHANGELOG = "db/foundups/properties.xml";
+
+    /** The changelog parameter that templates put in front of every table, index and constraint name. */
+    public static final String TABLE_PREFIX_PARAMETER = "table.prefix";
+
+    /** Name of the one FoundUp template. */
+    public static final String FOUNDUP_TEMPLATE = "foundup";
+
+    static final String TEMPLATES_ROOT = "db/foundups/templates/";
+    static final String FOUNDUP_DIR = TEMPLATES_ROOT + "foundup/";
+    static final String MODULES_DIR = TEMPLATES_ROOT + "modules/";
+
+    private SchemaLayout() {
+    }
+
+    /** The kind of namespace a template is instantiated for. */
+    public enum TemplateKind {
+        /** {@code modules_<module>_<table>}: a platform module's own tables. */
+        MODULE,
+        /** {@code foundups_<foundup>_<table>}: one copy per FoundUp project. */
+        FOUNDUP
+    }
+
+    /**
+     * One template: its kind, its name and its changeset files in the order they apply.
+     *
+     * @param kind  module or FoundUp
+     * @param name  the template's name ({@code foundup}, or the module's name)
+     * @param files classpath paths of its changelog files, sorted by file name
+     */
+    public record TemplateFiles(TemplateKind kind, String name, List<String> files) {
+        public TemplateFiles {
+            files = List.copyOf(files);
+        }
+
+        /**
+         * The prefix the code generator gives this template's tables, so that generated classes read
+         * {@code FoundupUsers} and {@code ChatRulesTimeouts}.
+         *
+         * @return {@code name + "_"}
+         */
+        public String codegenPrefix() {
+            return name + "_";
+        }
+    }
+
+    /**
+     * Finds every template on the class path.
+     *
+     * @param classLoader where the changelogs are
+     * @return the FoundUp template first, then module templates by name; never null
+     * @throws UncheckedIOException when the class path cannot be read
+     */
+    public static List<TemplateFiles> templates(ClassLoader classLoader) {
+        Map<String, List<String>> modules = new TreeMap<>();
+        List<String> foundup = new ArrayList<>();
+        try (ClassLoaderResourceAccessor accessor = new ClassLoaderResourceAccessor(classLoader)) {
+            for (Resource resource : accessor.search(TEMPLATES_ROOT, true)) {
+                String path = normalise(resource.getPath());
+                if (!path.endsWith(".xml")) {
+                    continue;
+                }
+                if (path.startsWith(FOUNDUP_DIR) && path.indexOf('/', FOUNDUP_DIR.length()) < 0) {
+                    foundup.add(path);
+                } else if (path.startsWith(MODULES_DIR)) {
+                    String rest = path.substring(MODULES_DIR.length());
+                    int slash = rest.indexOf('/');
+                    if (slash > 0 && rest.indexOf('/', slash + 1) < 0) {
+                        modules.computeIfAbsent(rest.substring(0, slash), k -> new ArrayList<>()).add(path);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the templates under " + TEMPLATES_ROOT, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot list the templates under " + TEMPLATES_ROOT + ": " + e, e);
+        }
+        List<TemplateFiles> result = new ArrayList<>();
+        if (!foundup.isEmpty()) {
+            result.add(new TemplateFiles(TemplateKind.FOUNDUP, FOUNDUP_TEMPLATE, sorted(foundup)));
+        }
+        modules.forEach((name, files) -> result.add(new TemplateFiles(TemplateKind.MODULE, name, sorted(files))));
+        return List.copyOf(result);
+    }
+
+    private static List<String> sorted(List<String> files) {
+        // Same order as Liquibase's includeAll: by path, which within one folder is by file name.
+        List<String> copy = new ArrayList<>(files);
+        copy.sort(null);
+        return copy;
+    }
+
+    private static String normalise(String path) {
+        String p = path.replace('\\', '/');
+        while (p.startsWith("/")) {
+            p = p.substring(1);
+        }
+        return p;
+    }
+}
