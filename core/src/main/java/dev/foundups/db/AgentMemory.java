@@ -1,0 +1,167 @@
+package dev.foundups.db;
+
+import static dev.foundups.db.jooq.Tables.AGENTS_AWAKENING;
+import static dev.foundups.db.jooq.Tables.AGENTS_ERRORS;
+import static dev.foundups.db.jooq.Tables.AGENTS_MEMORY;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.jooq.DSLContext;
+import org.jooq.JSON;
+
+import dev.foundups.db.jooq.tables.records.AgentsAwakeningRecord;
+import dev.foundups.db.jooq.tables.records.AgentsErrorsRecord;
+import dev.foundups.db.jooq.tables.records.AgentsMemoryRecord;
+import dev.foundups.db.types.JsonDocuments;
+
+/**
+ * Shared agent memory, the {@code agents_*} namespace: awakening states, learned patterns and error learning.
+ * Every method is one statement in its own transaction.
+ */
+public final class AgentMemory {
+
+    private final DSLContext dsl;
+
+    AgentMemory(DSLContext dsl) {
+        this.dsl = dsl;
+    }
+
+    /**
+     * Records that an agent awakened at a level, now; replaces its previous state, koan included.
+     *
+     * @param agentId the agent
+     * @param level   its consciousness level, such as {@code 0102}
+     */
+    public void recordAwakening(String agentId, String level) {
+        recordAwakening(agentId, level, null);
+    }
+
+    /**
+     * Records that an agent awakened at a level with a koan, now; replaces its previous state.
+     *
+     * @param agentId the agent
+     * @param level   its consciousness level
+     * @param koan    the last koan, or null
+     */
+    public void recordAwakening(String agentId, String level, String koan) {
+        Instant now = Instant.now();
+        dsl.insertInto(AGENTS_AWAKENING)
+                .set(AGENTS_AWAKENING.AGENT_ID, agentId)
+                .set(AGENTS_AWAKENING.CONSCIOUSNESS_LEVEL, level)
+                .set(AGENTS_AWAKENING.LAST_KOAN, koan)
+                .set(AGENTS_AWAKENING.AWAKENING_TIMESTAMP, now)
+                .onConflict(AGENTS_AWAKENING.AGENT_ID)
+                .doUpdate()
+                .set(AGENTS_AWAKENING.CONSCIOUSNESS_LEVEL, level)
+                .set(AGENTS_AWAKENING.LAST_KOAN, koan)
+                .set(AGENTS_AWAKENING.AWAKENING_TIMESTAMP, now)
+                .execute();
+    }
+
+    /**
+     * @param agentId the agent
+     * @return its last recorded awakening, if any
+     */
+    public Optional<AgentsAwakeningRecord> awakening(String agentId) {
+        return dsl.selectFrom(AGENTS_AWAKENING).where(AGENTS_AWAKENING.AGENT_ID.eq(agentId)).fetchOptional();
+    }
+
+    /**
+     * Stores a learned pattern.
+     *
+     * @param agentId     the agent that learned it
+     * @param patternType its type, such as {@code error_fix}
+     * @param patternData the pattern as a JSON document
+     * @return the new row's id
+     * @throws FoundupsDbException (INVALID_INPUT) when the JSON is malformed; nothing is stored
+     */
+    public long learnPattern(String agentId, String patternType, JSON patternData) {
+        return dsl.insertInto(AGENTS_MEMORY)
+                .set(AGENTS_MEMORY.AGENT_ID, agentId)
+                .set(AGENTS_MEMORY.PATTERN_TYPE, patternType)
+                .set(AGENTS_MEMORY.PATTERN_DATA, JsonDocuments.of("pattern_data", patternData))
+                .returningResult(AGENTS_MEMORY.ID)
+                .fetchSingle()
+                .value1();
+    }
+
+    /**
+     * Stores a learned pattern given as JSON text.
+     *
+     * @param agentId     the agent
+     * @param patternType its type
+     * @param patternJson the pattern, JSON text
+     * @return the new row's id
+     * @throws FoundupsDbException (INVALID_INPUT) with line and column when the text is not JSON; nothing is stored
+     */
+    public long learnPattern(String agentId, String patternType, String patternJson) {
+        return learnPattern(agentId, patternType, JsonDocuments.of("pattern_data", patternJson));
+    }
+
+    /**
+     * @param agentId the agent
+     * @return its patterns, oldest first
+     */
+    public List<AgentsMemoryRecord> patterns(String agentId) {
+        return dsl.selectFrom(AGENTS_MEMORY).where(AGENTS_MEMORY.AGENT_ID.eq(agentId))
+                .orderBy(AGENTS_MEMORY.ID).fetch();
+    }
+
+    /**
+     * @param agentId     the agent
+     * @param patternType the type
+     * @return its patterns of that type, oldest first
+     */
+    public List<AgentsMemoryRecord> patterns(String agentId, String patternType) {
+        return dsl.selectFrom(AGENTS_MEMORY).where(AGENTS_MEMORY.AGENT_ID.eq(agentId))
+                .and(AGENTS_MEMORY.PATTERN_TYPE.eq(patternType))
+                .orderBy(AGENTS_MEMORY.ID).fetch();
+    }
+
+    /**
+     * Records a sighting of an error (WSP 48). The first sighting stores type and solution; each repeat adds one
+     * to {@code occurrences}. One atomic statement, so concurrent callers never lose a count.
+     *
+     * @param errorHash identifies the error
+     * @param errorType its type, such as {@code KeyError}
+     * @param solution  the solution, as JSON; kept from the first sighting
+     * @return the number of sightings so far, this one included
+     * @throws FoundupsDbException (INVALID_INPUT) when the JSON is malformed; nothing is stored
+     */
+    public int recordError(String errorHash, String errorType, JSON solution) {
+        return dsl.insertInto(AGENTS_ERRORS)
+                .set(AGENTS_ERRORS.ERROR_HASH, errorHash)
+                .set(AGENTS_ERRORS.ERROR_TYPE, errorType)
+                .set(AGENTS_ERRORS.SOLUTION, JsonDocuments.of("solution", solution))
+                .set(AGENTS_ERRORS.OCCURRENCES, 1)
+                .onConflict(AGENTS_ERRORS.ERROR_HASH)
+                .doUpdate()
+                .set(AGENTS_ERRORS.OCCURRENCES, AGENTS_ERRORS.OCCURRENCES.plus(1))
+                .returningResult(AGENTS_ERRORS.OCCURRENCES)
+                .fetchSingle()
+                .value1();
+    }
+
+    /**
+     * Records a sighting of an error, with the solution given as JSON text.
+     *
+     * @param errorHash    identifies the error
+     * @param errorType    its type
+     * @param solutionJson the solution, JSON text
+     * @return the number of sightings so far
+     * @throws FoundupsDbException (INVALID_INPUT) with line and column when the text is not JSON
+     */
+    public int recordError(String errorHash, String errorType, String solutionJson) {
+        return recordError(errorHash, errorType, JsonDocuments.of("solution", solutionJson));
+    }
+
+    /**
+     * @param errorHash identifies the error
+     * @return what is known of it, if it was ever recorded
+     */
+    public Optional<AgentsErrorsRecord> error(String errorHash) {
+        return dsl.selectFrom(AGENTS_ERRORS).where(AGENTS_ERRORS.ERROR_HASH.eq(errorHash)).fetchOptional();
+    }
+}

@@ -1,0 +1,113 @@
+package dev.foundups.db.testing;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.foundups.db.FoundupsDb;
+import dev.foundups.db.config.DatabaseUrl;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * The databases every dialect-dependent test runs on. Each {@link #newDatabaseUrl} is a fresh, empty database:
+ * a file in the test's temporary folder, or a new database on the PostgreSQL server.
+ *
+ * <p>PostgreSQL is an embedded server started once per test JVM, or the server {@code TEST_DATABASE_URL} names
+ * (any form FoundUps DB accepts, with rights to create databases).
+ */
+public enum Backend {
+    SQLITE {
+        @Override
+        public String newDatabaseUrl(Path dir) {
+            return "jdbc:sqlite:" + dir.resolve("foundups.db");
+        }
+    },
+    POSTGRESQL {
+        @Override
+        public String newDatabaseUrl(Path dir) {
+            return Postgres.SERVER.createDatabase();
+        }
+    };
+
+    /**
+     * @param dir the test's temporary folder
+     * @return the URL of a new, empty database
+     */
+    public abstract String newDatabaseUrl(Path dir);
+
+    /**
+     * @param dir the test's temporary folder
+     * @return a FoundUps DB opened on a new, empty database
+     */
+    public FoundupsDb open(Path dir) {
+        return FoundupsDb.configure().databaseUrl(newDatabaseUrl(dir)).open();
+    }
+
+    /** The PostgreSQL server of this JVM's tests. */
+    static final class Postgres {
+        static final Postgres SERVER = new Postgres();
+
+        private final String adminJdbcUrl;
+        private final Properties credentials = new Properties();
+        private final String user;
+        private final String password;
+        private final AtomicInteger counter = new AtomicInteger();
+
+        private Postgres() {
+            String external = System.getenv("TEST_DATABASE_URL");
+            if (external != null && !external.isBlank()) {
+                DatabaseUrl url = DatabaseUrl.parse(external, "TEST_DATABASE_URL");
+                adminJdbcUrl = url.jdbcUrl();
+                user = url.user().orElse(null);
+                password = url.password().orElse(null);
+            } else {
+                try {
+                    EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+                    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                        try {
+                            pg.close();
+                        } catch (Exception ignored) {
+                            // the JVM is going away anyway
+                        }
+                    }));
+                    adminJdbcUrl = pg.getJdbcUrl("postgres", "postgres");
+                    user = "postgres";
+                    password = "postgres";
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot start embedded PostgreSQL", e);
+                }
+            }
+            if (user != null) {
+                credentials.setProperty("user", user);
+            }
+            if (password != null) {
+                credentials.setProperty("password", password);
+            }
+        }
+
+        String createDatabase() {
+            String name = "fdb_test_" + ProcessHandle.current().pid() + "_" + counter.incrementAndGet();
+            try (Connection c = DriverManager.getConnection(adminJdbcUrl, credentials);
+                 Statement st = c.createStatement()) {
+                st.execute("CREATE DATABASE " + name);
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot create test database " + name, e);
+            }
+            String base = adminJdbcUrl.replaceFirst("^(jdbc:postgresql://[^/]*/)[^?]*", "$1" + name);
+            String separator = base.contains("?") ? "&" : "?";
+            StringBuilder url = new StringBuilder(base);
+            if (user != null && !base.contains("user=")) {
+                url.append(separator).append("user=").append(user);
+                separator = "&";
+            }
+            if (password != null && !base.contains("password=")) {
+                url.append(separator).append("password=").append(password);
+            }
+            return url.toString();
+        }
+    }
+}
