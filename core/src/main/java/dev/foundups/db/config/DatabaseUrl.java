@@ -132,7 +132,7 @@ public final class DatabaseUrl {
         if (url == null) {
             return null;
         }
-        String masked = url.replaceFirst("^((?:postgres|postgresql|jdbc:postgresql)://[^:@/?]*:)[^@/?]*@", "$1****@");
+        String masked = url.replaceFirst("^((?:jdbc:)?[a-zA-Z][a-zA-Z0-9+.-]*://[^:@/?]*:)[^@/?]*@", "$1****@");
         return PASSWORD_PARAM.matcher(masked).replaceAll("$1****");
     }
 
