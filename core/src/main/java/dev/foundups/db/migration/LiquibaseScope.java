@@ -73,6 +73,9 @@ public final class LiquibaseScope {
         @Override
         public void log(Level level, String message, Throwable e) {
             int value = level.intValue();
+            if (value == Level.OFF.intValue()) {
+                return; // Liquibase passes OFF for messages that are switched off, such as its analytics notice
+            }
             if (value >= Level.SEVERE.intValue()) {
                 log.error(message, e);
             } else if (value >= Level.WARNING.intValue()) {
