@@ -5,7 +5,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.foundups.db.FoundupsDb;
@@ -56,6 +58,7 @@ public enum Backend {
         private final String user;
         private final String password;
         private final AtomicInteger counter = new AtomicInteger();
+        private final List<String> created = new CopyOnWriteArrayList<>();
 
         private Postgres() {
             String external = System.getenv("TEST_DATABASE_URL");
@@ -64,6 +67,8 @@ public enum Backend {
                 adminJdbcUrl = url.jdbcUrl();
                 user = url.user().orElse(null);
                 password = url.password().orElse(null);
+                // Someone else's server: leave it as we found it.
+                Runtime.getRuntime().addShutdownHook(new Thread(this::dropCreatedDatabases));
             } else {
                 try {
                     EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
@@ -89,11 +94,23 @@ public enum Backend {
             }
         }
 
+        private void dropCreatedDatabases() {
+            try (Connection c = DriverManager.getConnection(adminJdbcUrl, credentials);
+                 Statement st = c.createStatement()) {
+                for (String name : created) {
+                    st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+                }
+            } catch (SQLException e) {
+                System.err.println("could not drop test databases " + created + ": " + e.getMessage());
+            }
+        }
+
         String createDatabase() {
             String name = "fdb_test_" + ProcessHandle.current().pid() + "_" + counter.incrementAndGet();
             try (Connection c = DriverManager.getConnection(adminJdbcUrl, credentials);
                  Statement st = c.createStatement()) {
                 st.execute("CREATE DATABASE " + name);
+                created.add(name);
             } catch (SQLException e) {
                 throw new IllegalStateException("cannot create test database " + name, e);
             }
