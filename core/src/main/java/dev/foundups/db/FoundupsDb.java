@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 
 import org.jooq.DSLContext;
@@ -12,8 +13,6 @@ import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DataSourceConnectionProvider;
 import org.jooq.impl.DefaultConfiguration;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import com.zaxxer.hikari.HikariDataSource;
 
@@ -22,11 +21,8 @@ import dev.foundups.db.config.DatabaseUrl;
 import dev.foundups.db.config.Dialect;
 import dev.foundups.db.migration.MigrationLock;
 import dev.foundups.db.migration.SharedSchema;
-import dev.foundups.db.naming.NamespaceKind;
-import dev.foundups.db.namespaces.NamespaceInfo;
 import dev.foundups.db.namespaces.Namespaces;
 import dev.foundups.db.namespaces.TemplateRegistry;
-import dev.foundups.db.namespaces.UpgradeReport;
 import dev.foundups.db.schema.SchemaLayout;
 
 /**
@@ -50,8 +46,6 @@ public final class FoundupsDb implements AutoCloseable {
     /** The setting that chooses the database: an environment variable or a system property of this name. */
     public static final String DATABASE_URL = "DATABASE_URL";
 
-    private static final Logger LOG = LoggerFactory.getLogger(FoundupsDb.class);
-
     static {
         // jOOQ prints a banner and tips on first use unless told not to; a library should stay quiet.
         System.setProperty("org.jooq.no-logo", System.getProperty("org.jooq.no-logo", "true"));
@@ -62,7 +56,8 @@ public final class FoundupsDb implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final DSLContext dsl;
     private final Namespaces namespaces;
-    private final UpgradeReport upgrade;
+    private final NamespaceCatalog catalog;
+    private final MigrationReport upgrade;
     private final AgentMemory agents;
 
     private FoundupsDb(Builder builder, DatabaseUrl url) {
@@ -75,14 +70,14 @@ public final class FoundupsDb implements AutoCloseable {
                     .set(new DataSourceConnectionProvider(dataSource))
                     .set(url.dialect().jooqDialect())
                     .set(baseSettings()));
-            this.namespaces = new Namespaces(dsl, new TemplateRegistry(url.dialect()));
+            // One connection stays free for the migration lock's own on PostgreSQL.
+            int parallelism = builder.migrationParallelism > 0 ? builder.migrationParallelism
+                    : Math.max(1, Math.min(4, poolSize - 2));
+            this.namespaces = new Namespaces(dsl, new TemplateRegistry(url.dialect(), builder.classLoader), parallelism);
+            this.catalog = new NamespaceCatalog(namespaces, () -> MigrationLock.acquire(url, dataSource));
             try (MigrationLock lock = MigrationLock.acquire(url, dataSource)) {
-                SharedSchema.update(dataSource);
-                this.upgrade = namespaces.upgradeAll();
-            }
-            if (!upgrade.failed().isEmpty()) {
-                LOG.warn("{} namespace(s) could not be brought up to date and are marked failed: {}",
-                        upgrade.failed().size(), upgrade.failedNamespaces());
+                SharedSchema.update(dataSource, builder.classLoader);
+                this.upgrade = builder.migrateOnOpen ? namespaces.migrate(builder.migrationListener) : null;
             }
             this.agents = new AgentMemory(dsl);
         } catch (RuntimeException e) {
@@ -163,14 +158,22 @@ public final class FoundupsDb implements AutoCloseable {
         return new PlatformModule(name, namespaces.context(NamespaceKind.MODULE, name, name));
     }
 
-    /** @return every module and FoundUp namespace in the catalog */
+    /** @return the catalog of namespaces: list, create, drop, migrate */
+    public NamespaceCatalog catalog() {
+        return catalog;
+    }
+
+    /** @return every module and FoundUp namespace in the catalog, dropped ones included */
     public List<NamespaceInfo> namespaces() {
         return namespaces.list();
     }
 
-    /** @return what opening did to bring existing namespaces up to date */
-    public UpgradeReport lastUpgrade() {
-        return upgrade;
+    /**
+     * @return what opening did to bring existing namespaces up to date; empty when opened with
+     *         {@code migrateOnOpen(false)}
+     */
+    public Optional<MigrationReport> openingMigration() {
+        return Optional.ofNullable(upgrade);
     }
 
     /** Closes the connection pool. */
@@ -193,6 +196,10 @@ public final class FoundupsDb implements AutoCloseable {
         private Function<String, String> environment = System::getenv;
         private int maximumPoolSize;
         private Duration busyTimeout = Duration.ofSeconds(10);
+        private boolean migrateOnOpen = true;
+        private MigrationListener migrationListener = MigrationListener.NONE;
+        private int migrationParallelism;
+        private ClassLoader classLoader = FoundupsDb.class.getClassLoader();
 
         private Builder() {
         }
@@ -248,6 +255,58 @@ public final class FoundupsDb implements AutoCloseable {
                 throw new IllegalArgumentException("busyTimeout must be positive, was " + timeout);
             }
             this.busyTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Whether opening applies pending template changes to existing namespaces (default true). The shared
+         * tables are always brought up to date. Turn it off to run {@link NamespaceCatalog#migrate} yourself, for
+         * example from a deploy step with a progress bar.
+         *
+         * @param migrate true to migrate on open
+         * @return this builder
+         */
+        public Builder migrateOnOpen(boolean migrate) {
+            this.migrateOnOpen = migrate;
+            return this;
+        }
+
+        /**
+         * Told of the progress of the migration that runs on open.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder migrationListener(MigrationListener listener) {
+            this.migrationListener = Objects.requireNonNull(listener, "migrationListener");
+            return this;
+        }
+
+        /**
+         * How many namespaces PostgreSQL migrates or creates at once, each on its own connection. Default: up to
+         * 4, leaving two pooled connections free. SQLite always uses one (it has one writer).
+         *
+         * @param parallelism at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when below 1
+         */
+        public Builder migrationParallelism(int parallelism) {
+            if (parallelism < 1) {
+                throw new IllegalArgumentException("migrationParallelism cannot be less than 1, was " + parallelism);
+            }
+            this.migrationParallelism = parallelism;
+            return this;
+        }
+
+        /**
+         * Where the changelogs and templates are found (default: the class loader of FoundUps DB itself). Set it
+         * when module templates ship in jars that a plugin class loader loads.
+         *
+         * @param loader the class loader
+         * @return this builder
+         */
+        public Builder classLoader(ClassLoader loader) {
+            this.classLoader = Objects.requireNonNull(loader, "classLoader");
             return this;
         }
 

@@ -53,7 +53,7 @@ class ChatRulesTest {
                 tables.toString());
         var info = db.namespaces().stream().filter(n -> n.name().equals("chat_rules")).findFirst().orElseThrow();
         assertEquals("modules_chat_rules_", info.tablePrefix());
-        assertEquals("ready", info.state());
+        assertEquals(NamespaceState.READY, info.state());
     }
 
     @Test

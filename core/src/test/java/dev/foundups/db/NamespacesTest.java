@@ -17,8 +17,7 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.foundups.db.FoundupsDbException.ErrorCode;
-import dev.foundups.db.naming.NamespaceKind;
-import dev.foundups.db.namespaces.NamespaceInfo;
+import dev.foundups.db.NamespaceKind;
 import dev.foundups.db.testing.Backend;
 import dev.foundups.db.testing.Tables;
 
@@ -128,8 +127,8 @@ class NamespacesTest {
             db.agents().recordError("h", "KeyError", "{}");
         }
         try (FoundupsDb db = FoundupsDb.configure().databaseUrl(url).open()) {
-            assertEquals(0, db.lastUpgrade().upgraded());
-            assertEquals(1, db.lastUpgrade().checked());
+            assertEquals(0, db.openingMigration().orElseThrow().migrated());
+            assertEquals(1, db.openingMigration().orElseThrow().checked());
             assertEquals("StreamViewer", db.foundUp("youtube_bot").user("user123").orElseThrow().getUsername());
             assertEquals(2, db.agents().recordError("h", "KeyError", "{}"));
         }
@@ -151,8 +150,8 @@ class NamespacesTest {
                     .where(FOUNDUPSDB_NAMESPACES.ID.eq(ns.getId())).execute();
         }
         try (FoundupsDb db = FoundupsDb.configure().databaseUrl(url).open()) {
-            assertEquals(1, db.lastUpgrade().upgraded());
-            assertTrue(db.lastUpgrade().failed().isEmpty());
+            assertEquals(1, db.openingMigration().orElseThrow().migrated());
+            assertTrue(db.openingMigration().orElseThrow().failed().isEmpty());
             db.module("evolving").dsl().execute("INSERT INTO modules_evolving_items (id) VALUES ('x')");
             assertEquals("none", db.dsl().fetchValue("SELECT note FROM modules_evolving_items WHERE id = 'x'"),
                     "the new column exists, with its default");

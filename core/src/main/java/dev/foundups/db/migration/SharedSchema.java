@@ -43,14 +43,14 @@ public final class SharedSchema {
      * Applies every pending changeset of {@link SchemaLayout#SHARED_CHANGELOG}.
      *
      * @param dataSource the database
+     * @param loader     where the changelogs are
      * @throws FoundupsDbException (MIGRATION) when Liquibase fails
      */
-    public static void update(DataSource dataSource) {
+    public static void update(DataSource dataSource, ClassLoader loader) {
         try (Connection connection = dataSource.getConnection()) {
             boolean staleLock = hasStaleLock(connection);
             Database database = DatabaseFactory.getInstance()
                     .findCorrectDatabaseImplementation(new JdbcConnection(connection));
-            ClassLoader loader = SharedSchema.class.getClassLoader();
             LiquibaseScope.call(Map.of(), () -> {
                 // Its JVM-wide "up to date" cache is keyed by URL only: a database recreated at the same path
                 // (or restored from a backup) would be skipped.

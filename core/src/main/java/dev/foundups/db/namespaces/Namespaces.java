@@ -8,38 +8,49 @@ import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
+import org.jooq.Condition;
 import org.jooq.Configuration;
 import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
 import org.jooq.conf.Settings;
 import org.jooq.exception.DataAccessException;
-import org.jooq.exception.IntegrityConstraintViolationException;
 import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
+import dev.foundups.db.MigrationListener;
+import dev.foundups.db.MigrationReport;
+import dev.foundups.db.NamespaceInfo;
+import dev.foundups.db.NamespaceKind;
+import dev.foundups.db.NamespaceState;
 import dev.foundups.db.jooq.tables.records.FoundupsdbNamespacesRecord;
-import dev.foundups.db.naming.NamespaceKind;
 import dev.foundups.db.naming.NamespaceName;
 import dev.foundups.db.naming.TableNamer;
 
 /**
- * The catalog of module and FoundUp namespaces: creates them from their templates, brings them up to date, and
- * hands out one long-lived, table-mapped {@link DSLContext} per namespace.
+ * The catalog of module and FoundUp namespaces: creates them from their templates, drops them, brings them up to
+ * date, and hands out one long-lived, table-mapped {@link DSLContext} per namespace.
  *
- * <p>A namespace is created in one transaction: its catalog row, its tables and its change history commit together
- * or not at all (both SQLite and PostgreSQL have transactional DDL), so a crash half-way leaves nothing behind
- * that blocks a retry.
+ * <p>Every change to one namespace is one transaction: its catalog row, its DDL and its change history commit
+ * together or not at all (SQLite and PostgreSQL both have transactional DDL). A crash half-way leaves the
+ * namespace as it was before, and the next call completes the work.
  */
 public final class Namespaces {
 
@@ -47,16 +58,23 @@ public final class Namespaces {
 
     private final DSLContext shared;
     private final TemplateRegistry templates;
+    private final int parallelism;
     private final Map<String, DSLContext> contexts = new ConcurrentHashMap<>();
-    private final Object createLock = new Object();
+    /** Creation of one name is serialised in the JVM; different names only share a stripe. */
+    private final Object[] stripes = new Object[64];
 
     /**
-     * @param shared    the unmapped context on the database (its settings are the base of every namespace's)
-     * @param templates the templates, rendered for the database's dialect
+     * @param shared      the unmapped context on the database (its settings are the base of every namespace's)
+     * @param templates   the templates, rendered for the database's dialect
+     * @param parallelism how many connections bulk work may use at once on PostgreSQL (SQLite has one writer)
      */
-    public Namespaces(DSLContext shared, TemplateRegistry templates) {
+    public Namespaces(DSLContext shared, TemplateRegistry templates, int parallelism) {
         this.shared = shared;
         this.templates = templates;
+        this.parallelism = shared.dialect().family() == SQLDialect.SQLITE ? 1 : Math.max(1, parallelism);
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new Object();
+        }
     }
 
     /**
@@ -70,239 +88,404 @@ public final class Namespaces {
      *                             another namespace, MIGRATION when the namespace is marked failed
      */
     public DSLContext context(NamespaceKind kind, String name, String template) {
-        String key = kind.catalogValue() + ":" + name;
-        DSLContext cached = contexts.get(key);
+        DSLContext cached = contexts.get(key(kind, name));
         if (cached != null) {
             return cached;
         }
         Template t = templates.require(kind, template);
         NamespaceName.validate(kind, name, t.maxNameLength());
-        synchronized (createLock) {
-            cached = contexts.get(key);
+        synchronized (stripe(kind, name)) {
+            cached = contexts.get(key(kind, name));
             if (cached != null) {
                 return cached;
             }
-            String prefix = NamespaceName.tablePrefix(kind, name);
-            ensureCreated(kind, name, t, prefix);
-            Settings settings = TableNamer.mapped(shared.settings(), t.tableMapping(prefix));
+            NamespaceInfo info = provision(kind, name, t, false);
+            if (info.state() == NamespaceState.FAILED) {
+                throw new FoundupsDbException(ErrorCode.MIGRATION, kind.describeName() + " '" + name + "' is marked "
+                        + "failed because a template change could not be applied (" + info.lastError() + "); fix the "
+                        + "cause and run the migration again");
+            }
+            Settings settings = TableNamer.mapped(shared.settings(), t.tableMapping(info.tablePrefix()));
             DSLContext context = DSL.using(shared.configuration().derive(settings));
-            contexts.put(key, context);
+            contexts.put(key(kind, name), context);
             return context;
         }
     }
 
     /**
-     * Looks a namespace up in the catalog.
+     * Creates a namespace that must not exist yet.
+     *
+     * @param kind     module or FoundUp
+     * @param name     its name
+     * @param template its template
+     * @return the new namespace
+     * @throws FoundupsDbException NAME_CONFLICT when it exists already or its tables are taken, INVALID_NAME
+     */
+    public NamespaceInfo create(NamespaceKind kind, String name, String template) {
+        Template t = templates.require(kind, template);
+        NamespaceName.validate(kind, name, t.maxNameLength());
+        synchronized (stripe(kind, name)) {
+            return provision(kind, name, t, true);
+        }
+    }
+
+    /**
+     * Creates many namespaces of one template, each in its own transaction; on PostgreSQL several at once.
+     * Existing ones are left as they are.
+     *
+     * @param kind     module or FoundUp
+     * @param names    the names; all are validated before anything is created
+     * @param template their template
+     * @return the namespaces, in the order of {@code names}
+     * @throws FoundupsDbException INVALID_NAME before anything is created; the first creation error otherwise
+     */
+    public List<NamespaceInfo> createAll(NamespaceKind kind, Collection<String> names, String template) {
+        Template t = templates.require(kind, template);
+        List<String> list = List.copyOf(names);
+        for (String name : list) {
+            NamespaceName.validate(kind, name, t.maxNameLength());
+        }
+        return inParallel(list, name -> {
+            synchronized (stripe(kind, name)) {
+                return provision(kind, name, t, false);
+            }
+        });
+    }
+
+    /**
+     * Drops a namespace: its tables go, and its catalog row says dropped.
      *
      * @param kind module or FoundUp
      * @param name its name
-     * @return the catalog entry, if the namespace exists
+     * @return the namespace as it was
+     * @throws FoundupsDbException INVALID_INPUT when there is no such namespace
      */
-    public Optional<NamespaceInfo> find(NamespaceKind kind, String name) {
-        return Optional.ofNullable(shared.selectFrom(FOUNDUPSDB_NAMESPACES)
+    public NamespaceInfo drop(NamespaceKind kind, String name) {
+        synchronized (stripe(kind, name)) {
+            NamespaceInfo info = find(kind, name).filter(n -> n.state() != NamespaceState.DROPPED)
+                    .orElseThrow(() -> new FoundupsDbException(ErrorCode.INVALID_INPUT, "there is no "
+                            + kind.describeName() + " '" + name + "' to drop"));
+            Template t = templates.require(kind, info.template());
+            contexts.remove(key(kind, name));
+            shared.transaction(tx -> {
+                List<String> tables = new ArrayList<>(t.tables());
+                // Newest first, so that tables referencing older ones go before them.
+                for (int i = tables.size() - 1; i >= 0; i--) {
+                    tx.dsl().dropTableIfExists(DSL.name(info.tablePrefix() + tables.get(i))).execute();
+                }
+                tx.dsl().update(FOUNDUPSDB_NAMESPACES)
+                        .set(FOUNDUPSDB_NAMESPACES.STATE, NamespaceState.DROPPED.catalogValue())
+                        .set(FOUNDUPSDB_NAMESPACES.UPDATED_AT, now())
                         .where(FOUNDUPSDB_NAMESPACES.KIND.eq(kind.catalogValue()))
                         .and(FOUNDUPSDB_NAMESPACES.NAME.eq(name))
-                        .fetchOne())
+                        .execute();
+            });
+            return info;
+        }
+    }
+
+    /**
+     * @param kind module or FoundUp
+     * @param name its name
+     * @return the catalog entry, dropped ones included, if the name was ever created
+     */
+    public Optional<NamespaceInfo> find(NamespaceKind kind, String name) {
+        return shared.selectFrom(FOUNDUPSDB_NAMESPACES)
+                .where(FOUNDUPSDB_NAMESPACES.KIND.eq(kind.catalogValue()))
+                .and(FOUNDUPSDB_NAMESPACES.NAME.eq(name))
+                .fetchOptional()
                 .map(Namespaces::info);
     }
 
-    /** @return every namespace in the catalog, by kind and name */
+    /** @return every namespace in the catalog, dropped ones included, by kind and name */
     public List<NamespaceInfo> list() {
         return shared.selectFrom(FOUNDUPSDB_NAMESPACES)
                 .orderBy(FOUNDUPSDB_NAMESPACES.KIND, FOUNDUPSDB_NAMESPACES.NAME)
                 .fetch(Namespaces::info);
     }
 
-    private void ensureCreated(NamespaceKind kind, String name, Template template, String prefix) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                shared.transaction(tx -> create(tx, kind, name, template, prefix));
-                return;
-            } catch (IntegrityConstraintViolationException e) {
-                // Another process created it between our check and our insert: use theirs.
-                if (attempt >= 2 || find(kind, name).isEmpty()) {
-                    throw e;
-                }
+    /** @return the namespaces that a migration would change: behind their template, or failed */
+    public List<NamespaceInfo> pending() {
+        List<NamespaceInfo> result = new ArrayList<>();
+        for (Plan plan : plans()) {
+            result.addAll(plan.pending);
+        }
+        return result;
+    }
+
+    private NamespaceInfo provision(NamespaceKind kind, String name, Template template, boolean mustBeNew) {
+        String prefix = NamespaceName.tablePrefix(kind, name);
+        try {
+            return shared.transactionResult(tx -> create(tx, kind, name, template, prefix, mustBeNew));
+        } catch (DataAccessException e) {
+            Optional<NamespaceInfo> now = find(kind, name);
+            if (!mustBeNew && now.isPresent() && now.get().state() == NamespaceState.READY) {
+                return now.get(); // another process created it at the same moment: use theirs
             }
+            String taken = takenTable(template, prefix);
+            if (taken != null) {
+                throw new FoundupsDbException(ErrorCode.NAME_CONFLICT, kind.describeName() + " '" + name + "' cannot "
+                        + "be created: its table " + taken + " already exists" + owner(taken) + ". Choose another "
+                        + "name", e);
+            }
+            throw new FoundupsDbException(ErrorCode.MIGRATION, "cannot create " + kind.describeName() + " '" + name
+                    + "' from template '" + template.name() + "'; nothing was created: " + e.getMessage(), e);
         }
     }
 
-    private void create(Configuration tx, NamespaceKind kind, String name, Template template, String prefix) {
+    private NamespaceInfo create(Configuration tx, NamespaceKind kind, String name, Template template, String prefix,
+                                 boolean mustBeNew) {
         DSLContext dsl = tx.dsl();
-        FoundupsdbNamespacesRecord existing = dsl.selectFrom(FOUNDUPSDB_NAMESPACES)
+        FoundupsdbNamespacesRecord row = dsl.selectFrom(FOUNDUPSDB_NAMESPACES)
                 .where(FOUNDUPSDB_NAMESPACES.KIND.eq(kind.catalogValue()))
                 .and(FOUNDUPSDB_NAMESPACES.NAME.eq(name))
                 .fetchOne();
-        if (existing != null) {
-            if (NamespaceInfo.FAILED.equals(existing.getState())) {
-                throw new FoundupsDbException(ErrorCode.MIGRATION, kind.describeName() + " '" + name + "' is marked "
-                        + "failed because a template change could not be applied (" + existing.getLastError()
-                        + "); fix the cause and open the database again to retry");
+        if (row != null && !NamespaceState.DROPPED.catalogValue().equals(row.getState())) {
+            if (mustBeNew) {
+                throw new FoundupsDbException(ErrorCode.NAME_CONFLICT, kind.describeName() + " '" + name
+                        + "' exists already");
             }
-            return;
+            return info(row);
         }
-        dsl.connection(connection -> checkTablesFree(dsl, connection, kind, name, template, prefix));
-        Instant now = Instant.now();
-        long id = dsl.insertInto(FOUNDUPSDB_NAMESPACES)
-                .set(FOUNDUPSDB_NAMESPACES.KIND, kind.catalogValue())
-                .set(FOUNDUPSDB_NAMESPACES.NAME, name)
-                .set(FOUNDUPSDB_NAMESPACES.TEMPLATE, template.name())
-                .set(FOUNDUPSDB_NAMESPACES.TABLE_PREFIX, prefix)
-                .set(FOUNDUPSDB_NAMESPACES.STATE, NamespaceInfo.READY)
-                .set(FOUNDUPSDB_NAMESPACES.TEMPLATE_VERSION, template.version())
-                .set(FOUNDUPSDB_NAMESPACES.CREATED_AT, now)
-                .set(FOUNDUPSDB_NAMESPACES.UPDATED_AT, now)
-                .returningResult(FOUNDUPSDB_NAMESPACES.ID)
-                .fetchSingle()
-                .value1();
-        apply(dsl, id, template, 0, prefix, now);
+        Instant now = now();
+        if (row == null) {
+            row = dsl.newRecord(FOUNDUPSDB_NAMESPACES);
+            row.setKind(kind.catalogValue());
+            row.setName(name);
+        } else {
+            // A dropped name created again: same row, fresh history.
+            dsl.deleteFrom(FOUNDUPSDB_NAMESPACE_CHANGES)
+                    .where(FOUNDUPSDB_NAMESPACE_CHANGES.NAMESPACE_ID.eq(row.getId())).execute();
+        }
+        row.setTemplate(template.name());
+        row.setTablePrefix(prefix);
+        row.setState(NamespaceState.READY.catalogValue());
+        row.setTemplateVersion(template.version());
+        row.setCreatedAt(now);
+        row.setUpdatedAt(now);
+        row.setLastError(null);
+        row.store();
+        apply(dsl, row.getId(), template, 0, prefix, now);
         LOG.debug("Created {} '{}' from template '{}' at version {}", kind.catalogValue(), name, template.name(),
                 template.version());
+        return info(row);
     }
 
     /** Runs a template's changes from position {@code from} and records them; inside the caller's transaction. */
     private static void apply(DSLContext dsl, long namespaceId, Template template, int from, String prefix,
                               Instant now) {
-        List<Template.Change> changes = template.changes();
+        List<Template.Change> changes = template.changes().subList(from, template.version());
         dsl.connection(connection -> {
             try (Statement statement = connection.createStatement()) {
-                for (Template.Change change : changes.subList(from, changes.size())) {
+                for (Template.Change change : changes) {
                     for (String sql : Template.forPrefix(change, prefix)) {
                         statement.execute(sql);
                     }
                 }
             }
         });
-        for (Template.Change change : changes.subList(from, changes.size())) {
-            dsl.insertInto(FOUNDUPSDB_NAMESPACE_CHANGES)
-                    .set(FOUNDUPSDB_NAMESPACE_CHANGES.NAMESPACE_ID, namespaceId)
-                    .set(FOUNDUPSDB_NAMESPACE_CHANGES.SEQ, change.seq())
-                    .set(FOUNDUPSDB_NAMESPACE_CHANGES.CHANGESET, change.id())
-                    .set(FOUNDUPSDB_NAMESPACE_CHANGES.CHECKSUM, change.checksum())
-                    .set(FOUNDUPSDB_NAMESPACE_CHANGES.APPLIED_AT, now)
-                    .execute();
+        var insert = dsl.insertInto(FOUNDUPSDB_NAMESPACE_CHANGES, FOUNDUPSDB_NAMESPACE_CHANGES.NAMESPACE_ID,
+                FOUNDUPSDB_NAMESPACE_CHANGES.SEQ, FOUNDUPSDB_NAMESPACE_CHANGES.CHANGESET,
+                FOUNDUPSDB_NAMESPACE_CHANGES.CHECKSUM, FOUNDUPSDB_NAMESPACE_CHANGES.APPLIED_AT);
+        for (Template.Change change : changes) {
+            insert = insert.values(namespaceId, change.seq(), change.id(), change.checksum(), now);
+        }
+        if (!changes.isEmpty()) {
+            insert.execute();
         }
     }
 
-    /**
-     * Refuses a namespace whose tables would land on existing ones. With underscores allowed in both names and
-     * table names, FoundUp {@code a} with table {@code b_users} and FoundUp {@code a_b} with table {@code users}
-     * would share {@code foundups_a_b_users}; this check names the owner instead of failing on CREATE TABLE.
-     */
-    private static void checkTablesFree(DSLContext dsl, Connection connection, NamespaceKind kind, String name,
-                                        Template template, String prefix) throws SQLException {
-        DatabaseMetaData meta = connection.getMetaData();
-        String escape = meta.getSearchStringEscape();
-        for (String table : template.tables()) {
-            String physical = prefix + table;
-            String pattern = escape == null ? physical : physical.replace("_", escape + "_");
-            boolean exists = false;
-            try (ResultSet rs = meta.getTables(null, null, pattern, new String[] {"TABLE"})) {
-                while (rs.next()) {
-                    exists |= physical.equalsIgnoreCase(rs.getString("TABLE_NAME"));
+    /** After a failed creation: the first of the template's tables that exists under this prefix, if any. */
+    private String takenTable(Template template, String prefix) {
+        try {
+            return shared.connectionResult(connection -> {
+                DatabaseMetaData meta = connection.getMetaData();
+                String escape = meta.getSearchStringEscape();
+                for (String table : template.tables()) {
+                    String physical = prefix + table;
+                    String pattern = escape == null ? physical : physical.replace("_", escape + "_");
+                    try (ResultSet rs = meta.getTables(null, null, pattern, new String[] {"TABLE"})) {
+                        while (rs.next()) {
+                            if (physical.equalsIgnoreCase(rs.getString("TABLE_NAME"))) {
+                                return physical;
+                            }
+                        }
+                    }
                 }
-            }
-            if (exists) {
-                throw new FoundupsDbException(ErrorCode.NAME_CONFLICT, kind.describeName() + " '" + name
-                        + "' cannot be created: its table " + physical + " already exists" + owner(dsl, physical)
-                        + ". Choose another name");
-            }
+                return null;
+            });
+        } catch (DataAccessException e) {
+            return null;
         }
     }
 
-    private static String owner(DSLContext dsl, String physical) {
+    /** Names the namespace whose prefix a physical table name starts with (there can be only one owner). */
+    private String owner(String physical) {
         List<String> prefixes = new ArrayList<>();
         for (int i = physical.indexOf('_'); i > 0; i = physical.indexOf('_', i + 1)) {
             prefixes.add(physical.substring(0, i + 1));
         }
-        return dsl.selectFrom(FOUNDUPSDB_NAMESPACES)
+        return shared.selectFrom(FOUNDUPSDB_NAMESPACES)
                 .where(FOUNDUPSDB_NAMESPACES.TABLE_PREFIX.in(prefixes))
+                .and(FOUNDUPSDB_NAMESPACES.STATE.ne(NamespaceState.DROPPED.catalogValue()))
                 .fetchOptional()
                 .map(r -> " and belongs to " + NamespaceKind.fromCatalogValue(r.getKind()).describeName() + " '"
                         + r.getName() + "' (its table " + physical.substring(r.getTablePrefix().length()) + ")")
                 .orElse("");
     }
 
+    /** The namespaces of one template that a migration must change. */
+    private record Plan(Template template, List<NamespaceInfo> pending) {
+    }
+
     /**
-     * Applies pending template changes to every namespace, each in its own transaction. A namespace that fails is
-     * marked failed with its error, and the others go on.
+     * Finds the work, one query per template: namespaces whose version is behind, and failed ones. Up-to-date
+     * namespaces are never loaded, which keeps a migration with nothing to do cheap at any count.
+     */
+    private List<Plan> plans() {
+        List<Plan> plans = new ArrayList<>();
+        var templatesInUse = shared.selectDistinct(FOUNDUPSDB_NAMESPACES.KIND, FOUNDUPSDB_NAMESPACES.TEMPLATE)
+                .from(FOUNDUPSDB_NAMESPACES)
+                .where(FOUNDUPSDB_NAMESPACES.STATE.ne(NamespaceState.DROPPED.catalogValue()))
+                .fetch();
+        for (var used : templatesInUse) {
+            NamespaceKind kind = NamespaceKind.fromCatalogValue(used.value1());
+            Optional<Template> found = templates.find(kind, used.value2());
+            if (found.isEmpty()) {
+                LOG.warn("Namespaces of {} template '{}' are left as they are: the template is not on the class path",
+                        kind.catalogValue(), used.value2());
+                continue;
+            }
+            Template template = found.get();
+            verifyChecksums(kind, template);
+            Condition ofTemplate = FOUNDUPSDB_NAMESPACES.KIND.eq(kind.catalogValue())
+                    .and(FOUNDUPSDB_NAMESPACES.TEMPLATE.eq(template.name()))
+                    .and(FOUNDUPSDB_NAMESPACES.STATE.ne(NamespaceState.DROPPED.catalogValue()));
+            Integer newest = shared.select(DSL.max(FOUNDUPSDB_NAMESPACES.TEMPLATE_VERSION))
+                    .from(FOUNDUPSDB_NAMESPACES).where(ofTemplate).fetchOne().value1();
+            if (newest != null && newest > template.version()) {
+                throw new FoundupsDbException(ErrorCode.MIGRATION, "namespaces of the " + kind.catalogValue()
+                        + " template '" + template.name() + "' have " + newest + " changesets applied, but the "
+                        + "template now has only " + template.version() + ": changeset files must never be removed "
+                        + "(or this process runs an older version of the schema than the database)");
+            }
+            List<NamespaceInfo> pending = shared.selectFrom(FOUNDUPSDB_NAMESPACES)
+                    .where(ofTemplate)
+                    .and(FOUNDUPSDB_NAMESPACES.TEMPLATE_VERSION.lt(template.version())
+                            .or(FOUNDUPSDB_NAMESPACES.STATE.eq(NamespaceState.FAILED.catalogValue())))
+                    .orderBy(FOUNDUPSDB_NAMESPACES.ID)
+                    .fetch(Namespaces::info);
+            plans.add(new Plan(template, pending));
+        }
+        return plans;
+    }
+
+    /**
+     * Applies pending template changes to every namespace, each in its own transaction; on PostgreSQL several at
+     * once. A namespace that fails is marked failed with its error, and the others go on. The caller holds the
+     * migration lock.
      *
+     * @param listener told of progress
      * @return what was done
      * @throws FoundupsDbException (MIGRATION) when an applied changeset was edited or removed since
      */
-    public UpgradeReport upgradeAll() {
-        List<FoundupsdbNamespacesRecord> rows = shared.selectFrom(FOUNDUPSDB_NAMESPACES).fetch();
-        Map<String, Template> byTemplate = new HashMap<>();
-        for (FoundupsdbNamespacesRecord row : rows) {
-            NamespaceKind kind = NamespaceKind.fromCatalogValue(row.getKind());
-            String key = kind + ":" + row.getTemplate();
-            if (!byTemplate.containsKey(key)) {
-                Optional<Template> template = templates.find(kind, row.getTemplate());
-                template.ifPresent(t -> verifyChecksums(kind, t));
-                byTemplate.put(key, template.orElse(null));
+    public MigrationReport migrate(MigrationListener listener) {
+        long start = System.nanoTime();
+        int checked = shared.fetchCount(FOUNDUPSDB_NAMESPACES,
+                FOUNDUPSDB_NAMESPACES.STATE.ne(NamespaceState.DROPPED.catalogValue()));
+        List<Plan> plans = plans();
+        record Job(Template template, NamespaceInfo namespace) {
+        }
+        List<Job> jobs = new ArrayList<>();
+        for (Plan plan : plans) {
+            for (NamespaceInfo namespace : plan.pending) {
+                jobs.add(new Job(plan.template, namespace));
             }
         }
-        int upgraded = 0;
-        Map<String, String> failed = new LinkedHashMap<>();
-        for (FoundupsdbNamespacesRecord row : rows) {
-            NamespaceKind kind = NamespaceKind.fromCatalogValue(row.getKind());
-            Template template = byTemplate.get(kind + ":" + row.getTemplate());
-            String label = row.getKind() + ":" + row.getName();
-            if (template == null) {
-                LOG.warn("{} uses template '{}', which is not on the class path; left as it is", label,
-                        row.getTemplate());
-                continue;
+        SerialListener serial = new SerialListener(listener);
+        serial.started(jobs.size());
+        Map<String, String> failed = new ConcurrentHashMap<>();
+        List<Boolean> outcomes = inParallel(jobs, job -> {
+            String error = upgrade(job.template, job.namespace);
+            if (error == null) {
+                serial.migrated(job.namespace, job.namespace.templateVersion(), job.template.version());
+                return true;
             }
-            int version = row.getTemplateVersion();
-            if (version > template.version()) {
-                throw new FoundupsDbException(ErrorCode.MIGRATION, label + " has " + version + " changesets of "
-                        + "template '" + template.name() + "' applied, but the template now has only "
-                        + template.version() + ": changeset files must never be removed");
-            }
-            if (version == template.version() && NamespaceInfo.READY.equals(row.getState())) {
-                continue;
-            }
-            try {
-                shared.transaction(tx -> {
-                    Instant now = Instant.now();
-                    apply(tx.dsl(), row.getId(), template, version, row.getTablePrefix(), now);
-                    tx.dsl().update(FOUNDUPSDB_NAMESPACES)
-                            .set(FOUNDUPSDB_NAMESPACES.TEMPLATE_VERSION, template.version())
-                            .set(FOUNDUPSDB_NAMESPACES.STATE, NamespaceInfo.READY)
-                            .setNull(FOUNDUPSDB_NAMESPACES.LAST_ERROR)
-                            .set(FOUNDUPSDB_NAMESPACES.UPDATED_AT, now)
-                            .where(FOUNDUPSDB_NAMESPACES.ID.eq(row.getId()))
-                            .execute();
-                });
-                upgraded++;
-            } catch (DataAccessException | FoundupsDbException e) {
-                String message = String.valueOf(e.getMessage());
-                failed.put(label, message);
-                LOG.warn("Template change failed for {}: {}", label, message);
-                shared.update(FOUNDUPSDB_NAMESPACES)
-                        .set(FOUNDUPSDB_NAMESPACES.STATE, NamespaceInfo.FAILED)
-                        .set(FOUNDUPSDB_NAMESPACES.LAST_ERROR, message)
-                        .set(FOUNDUPSDB_NAMESPACES.UPDATED_AT, Instant.now())
-                        .where(FOUNDUPSDB_NAMESPACES.ID.eq(row.getId()))
-                        .execute();
-            }
+            failed.put(job.namespace.label(), error);
+            serial.failed(job.namespace, error);
+            return false;
+        });
+        int migrated = (int) outcomes.stream().filter(Boolean::booleanValue).count();
+        MigrationReport report = new MigrationReport(checked, jobs.size(), migrated, new LinkedHashMap<>(failed),
+                Duration.ofNanos(System.nanoTime() - start));
+        serial.finished(report);
+        if (!failed.isEmpty()) {
+            LOG.warn("{} namespace(s) could not be migrated and are marked failed: {}", failed.size(),
+                    report.failedNamespaces());
         }
-        return new UpgradeReport(rows.size(), upgraded, failed);
+        return report;
     }
 
-    /** An applied changeset whose file was edited since would leave namespaces that differ: refuse to start. */
+    /** Brings one namespace to its template's version; returns null, or the error after marking it failed. */
+    private String upgrade(Template template, NamespaceInfo namespace) {
+        synchronized (stripe(namespace.kind(), namespace.name())) {
+            try {
+                shared.transaction(tx -> {
+                    DSLContext dsl = tx.dsl();
+                    var select = dsl.select(FOUNDUPSDB_NAMESPACES.ID, FOUNDUPSDB_NAMESPACES.TEMPLATE_VERSION)
+                            .from(FOUNDUPSDB_NAMESPACES)
+                            .where(FOUNDUPSDB_NAMESPACES.KIND.eq(namespace.kind().catalogValue()))
+                            .and(FOUNDUPSDB_NAMESPACES.NAME.eq(namespace.name()));
+                    // Re-read under a lock: another process may have migrated it since the plan was made.
+                    // (SQLite transactions here begin IMMEDIATE and hold the write lock already.)
+                    var current = dsl.dialect().family() == SQLDialect.SQLITE ? select.fetchOne()
+                            : select.forUpdate().fetchOne();
+                    if (current == null) {
+                        return;
+                    }
+                    int version = current.value2();
+                    Instant now = now();
+                    apply(dsl, current.value1(), template, Math.min(version, template.version()),
+                            namespace.tablePrefix(), now);
+                    dsl.update(FOUNDUPSDB_NAMESPACES)
+                            .set(FOUNDUPSDB_NAMESPACES.TEMPLATE_VERSION, template.version())
+                            .set(FOUNDUPSDB_NAMESPACES.STATE, NamespaceState.READY.catalogValue())
+                            .setNull(FOUNDUPSDB_NAMESPACES.LAST_ERROR)
+                            .set(FOUNDUPSDB_NAMESPACES.UPDATED_AT, now)
+                            .where(FOUNDUPSDB_NAMESPACES.ID.eq(current.value1()))
+                            .execute();
+                });
+                return null;
+            } catch (DataAccessException | FoundupsDbException e) {
+                String error = String.valueOf(e.getMessage());
+                shared.update(FOUNDUPSDB_NAMESPACES)
+                        .set(FOUNDUPSDB_NAMESPACES.STATE, NamespaceState.FAILED.catalogValue())
+                        .set(FOUNDUPSDB_NAMESPACES.LAST_ERROR, error)
+                        .set(FOUNDUPSDB_NAMESPACES.UPDATED_AT, now())
+                        .where(FOUNDUPSDB_NAMESPACES.KIND.eq(namespace.kind().catalogValue()))
+                        .and(FOUNDUPSDB_NAMESPACES.NAME.eq(namespace.name()))
+                        .execute();
+                contexts.remove(key(namespace.kind(), namespace.name()));
+                return error;
+            }
+        }
+    }
+
+    /** An applied changeset whose file was edited since would leave namespaces that differ: refuse to go on. */
     private void verifyChecksums(NamespaceKind kind, Template template) {
         var applied = shared.selectDistinct(FOUNDUPSDB_NAMESPACE_CHANGES.SEQ, FOUNDUPSDB_NAMESPACE_CHANGES.CHECKSUM,
                         FOUNDUPSDB_NAMESPACE_CHANGES.CHANGESET)
                 .from(FOUNDUPSDB_NAMESPACE_CHANGES)
-                .join(FOUNDUPSDB_NAMESPACES).on(FOUNDUPSDB_NAMESPACES.ID.eq(FOUNDUPSDB_NAMESPACE_CHANGES.NAMESPACE_ID))
-                .where(FOUNDUPSDB_NAMESPACES.KIND.eq(kind.catalogValue()))
-                .and(FOUNDUPSDB_NAMESPACES.TEMPLATE.eq(template.name()))
+                .where(FOUNDUPSDB_NAMESPACE_CHANGES.NAMESPACE_ID.in(DSL.select(FOUNDUPSDB_NAMESPACES.ID)
+                        .from(FOUNDUPSDB_NAMESPACES)
+                        .where(FOUNDUPSDB_NAMESPACES.KIND.eq(kind.catalogValue()))
+                        .and(FOUNDUPSDB_NAMESPACES.TEMPLATE.eq(template.name()))
+                        .and(FOUNDUPSDB_NAMESPACES.STATE.ne(NamespaceState.DROPPED.catalogValue()))))
                 .fetch();
         for (var row : applied) {
             int seq = row.value1();
             if (seq > template.version()) {
-                continue;
+                continue; // reported as a removed changeset by the caller
             }
             Template.Change change = template.changes().get(seq - 1);
             if (!change.checksum().equals(row.value2()) || !change.id().equals(row.value3())) {
@@ -315,8 +498,81 @@ public final class Namespaces {
         }
     }
 
-    private static NamespaceInfo info(FoundupsdbNamespacesRecord r) {
+    /** Runs work over items, on {@link #parallelism} threads; keeps order; rethrows the first failure. */
+    private <I, O> List<O> inParallel(List<I> items, java.util.function.Function<I, O> work) {
+        List<O> results = new ArrayList<>(items.size());
+        if (parallelism == 1 || items.size() < 2) {
+            for (I item : items) {
+                results.add(work.apply(item));
+            }
+            return results;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, items.size()), r -> {
+            Thread t = new Thread(r, "foundups-db-namespaces");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<O>> futures = new ArrayList<>(items.size());
+            for (I item : items) {
+                futures.add(pool.submit(() -> work.apply(item)));
+            }
+            for (Future<O> future : futures) {
+                results.add(future.get());
+            }
+            return results;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FoundupsDbException(ErrorCode.MIGRATION, "interrupted", e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** The catalog keeps milliseconds; so do the values handed back without a round trip. */
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private Object stripe(NamespaceKind kind, String name) {
+        return stripes[Math.floorMod(key(kind, name).hashCode(), stripes.length)];
+    }
+
+    private static String key(NamespaceKind kind, String name) {
+        return kind.catalogValue() + ":" + name;
+    }
+
+    static NamespaceInfo info(FoundupsdbNamespacesRecord r) {
         return new NamespaceInfo(NamespaceKind.fromCatalogValue(r.getKind()), r.getName(), r.getTemplate(),
-                r.getTablePrefix(), r.getState(), r.getTemplateVersion(), r.getCreatedAt(), r.getLastError());
+                r.getTablePrefix(), NamespaceState.fromCatalogValue(r.getState()), r.getTemplateVersion(),
+                r.getCreatedAt(), r.getUpdatedAt(), r.getLastError());
+    }
+
+    /** Serialises listener calls, which may come from several threads on PostgreSQL. */
+    private record SerialListener(MigrationListener delegate) implements MigrationListener {
+        @Override
+        public synchronized void started(int pending) {
+            delegate.started(pending);
+        }
+
+        @Override
+        public synchronized void migrated(NamespaceInfo namespace, int fromVersion, int toVersion) {
+            delegate.migrated(namespace, fromVersion, toVersion);
+        }
+
+        @Override
+        public synchronized void failed(NamespaceInfo namespace, String error) {
+            delegate.failed(namespace, error);
+        }
+
+        @Override
+        public synchronized void finished(MigrationReport report) {
+            delegate.finished(report);
+        }
     }
 }

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.migration.LiquibaseScope;
-import dev.foundups.db.naming.NamespaceKind;
+import dev.foundups.db.NamespaceKind;
 import dev.foundups.db.naming.NamespaceName;
 import dev.foundups.db.schema.SchemaLayout;
 import dev.foundups.db.schema.SchemaLayout.TemplateFiles;
@@ -55,6 +55,8 @@ public final class Template {
     /** Stands in for {@code ${table.prefix}} in the rendered SQL. Lower-case, as the validated prefixes are. */
     static final String SENTINEL = "zzfdbprefixzz_";
     private static final String SENTINEL_UPPER = SENTINEL.toUpperCase(Locale.ROOT);
+
+    private static final Pattern TABLE_NAME = Pattern.compile("[a-z][a-z0-9_]*");
 
     private static final Pattern NAME_PARAMETER = Pattern.compile(
             "(?i).*(table|index|constraint|view|sequence|trigger|primarykey|foreignkey)name");
@@ -131,11 +133,12 @@ public final class Template {
      * @param kind     module or FoundUp
      * @param files    the template's changelog files
      * @param database an offline Liquibase database of the target dialect (offline, so DDL is not schema-qualified)
+     * @param loader   where the changelog files are
      * @return the rendered template
      * @throws FoundupsDbException (MIGRATION) when a file cannot be parsed or names an object without the prefix
      */
-    static Template load(NamespaceKind kind, TemplateFiles files, Database database) {
-        ClassLoaderResourceAccessor accessor = new ClassLoaderResourceAccessor(Template.class.getClassLoader());
+    static Template load(NamespaceKind kind, TemplateFiles files, Database database, ClassLoader loader) {
+        ClassLoaderResourceAccessor accessor = new ClassLoaderResourceAccessor(loader);
         try {
             return LiquibaseScope.call(Map.of(Scope.Attr.database.name(), database,
                     Scope.Attr.resourceAccessor.name(), accessor), () -> {
@@ -215,10 +218,17 @@ public final class Template {
                 }
             }
         }
-        if (change instanceof CreateTableChange create) {
-            tables.add(create.getTableName().substring(SENTINEL.length()));
-        } else if (change instanceof RenameTableChange rename) {
-            tables.add(rename.getNewTableName().substring(SENTINEL.length()));
+        String created = change instanceof CreateTableChange create ? create.getTableName()
+                : change instanceof RenameTableChange rename ? rename.getNewTableName() : null;
+        if (created != null) {
+            String table = created.substring(SENTINEL.length());
+            // Table names end up in DROP TABLE and in the render mapping: hold them to the strict identifier rule.
+            if (!TABLE_NAME.matcher(table).matches()) {
+                throw new FoundupsDbException(ErrorCode.MIGRATION, file + ", changeset " + changeSet.getId()
+                        + ": table name '" + table + "' after ${" + SchemaLayout.TABLE_PREFIX_PARAMETER + "} must be "
+                        + "lower-case letters, digits and underscores, starting with a letter");
+            }
+            tables.add(table);
         }
         return longest;
     }

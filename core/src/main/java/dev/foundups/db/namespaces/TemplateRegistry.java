@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.config.Dialect;
-import dev.foundups.db.naming.NamespaceKind;
+import dev.foundups.db.NamespaceKind;
 import dev.foundups.db.schema.SchemaLayout;
 import dev.foundups.db.schema.SchemaLayout.TemplateFiles;
 import liquibase.database.Database;
@@ -21,17 +21,20 @@ import liquibase.database.core.SQLiteDatabase;
 public final class TemplateRegistry {
 
     private final Dialect dialect;
+    private final ClassLoader classLoader;
     private final Map<String, TemplateFiles> files = new HashMap<>();
     private final Map<String, Template> rendered = new ConcurrentHashMap<>();
 
     /**
-     * Finds the templates on the class path.
+     * Finds the templates on a class path.
      *
-     * @param dialect the dialect to render them for
+     * @param dialect     the dialect to render them for
+     * @param classLoader where the changelogs are
      */
-    public TemplateRegistry(Dialect dialect) {
+    public TemplateRegistry(Dialect dialect, ClassLoader classLoader) {
         this.dialect = dialect;
-        for (TemplateFiles template : SchemaLayout.templates(TemplateRegistry.class.getClassLoader())) {
+        this.classLoader = classLoader;
+        for (TemplateFiles template : SchemaLayout.templates(classLoader)) {
             files.put(key(kindOf(template), template.name()), template);
         }
     }
@@ -47,7 +50,7 @@ public final class TemplateRegistry {
         if (template == null) {
             return Optional.empty();
         }
-        return Optional.of(rendered.computeIfAbsent(key, k -> Template.load(kind, template, offlineDatabase())));
+        return Optional.of(rendered.computeIfAbsent(key, k -> Template.load(kind, template, offlineDatabase(), classLoader)));
     }
 
     /**

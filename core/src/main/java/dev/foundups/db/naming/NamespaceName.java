@@ -4,6 +4,7 @@ import java.util.regex.Pattern;
 
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
+import dev.foundups.db.NamespaceKind;
 
 /**
  * The naming rule for module names and FoundUp ids, checked before any name reaches SQL.

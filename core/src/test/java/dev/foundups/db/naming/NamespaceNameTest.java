@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 
+import dev.foundups.db.NamespaceKind;
+
 import dev.foundups.db.FoundupsDbException;
 
 class NamespaceNameTest {

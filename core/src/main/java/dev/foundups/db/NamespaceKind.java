@@ -1,4 +1,4 @@
-package dev.foundups.db.naming;
+package dev.foundups.db;
 
 import java.util.Locale;
 

@@ -1,0 +1,117 @@
+package dev.foundups.db;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import dev.foundups.db.migration.MigrationLock;
+import dev.foundups.db.namespaces.Namespaces;
+import dev.foundups.db.schema.SchemaLayout;
+
+/**
+ * The namespaces of a database: list and look them up, create and drop them, and bring them up to date with
+ * their templates. Get it from {@link FoundupsDb#catalog()}.
+ *
+ * <pre>
+ * db.catalog().createFoundUps(List.of("fu1", "fu2"));      // bulk, in parallel on PostgreSQL
+ * MigrationReport report = db.catalog().migrate(listener); // apply new template changesets everywhere
+ * db.catalog().drop(NamespaceKind.FOUNDUP, "fu2");         // its tables go; the catalog says dropped
+ * </pre>
+ *
+ * <p>A FoundUp uses the {@code foundup} template; a module uses the template named after it.
+ */
+public final class NamespaceCatalog {
+
+    private final Namespaces namespaces;
+    private final Supplier<MigrationLock> lock;
+
+    NamespaceCatalog(Namespaces namespaces, Supplier<MigrationLock> lock) {
+        this.namespaces = namespaces;
+        this.lock = lock;
+    }
+
+    /** @return every namespace, dropped ones included, by kind and name */
+    public List<NamespaceInfo> list() {
+        return namespaces.list();
+    }
+
+    /**
+     * @param kind module or FoundUp
+     * @param name its name
+     * @return the namespace, dropped ones included, if the name was ever created
+     */
+    public Optional<NamespaceInfo> find(NamespaceKind kind, String name) {
+        return namespaces.find(kind, name);
+    }
+
+    /**
+     * Creates a namespace from its template.
+     *
+     * @param kind module or FoundUp
+     * @param name its name
+     * @return the new namespace
+     * @throws FoundupsDbException NAME_CONFLICT when it exists already or its tables are taken; INVALID_NAME;
+     *                             CONFIGURATION when a module has no template
+     */
+    public NamespaceInfo create(NamespaceKind kind, String name) {
+        return namespaces.create(kind, name, templateOf(kind, name));
+    }
+
+    /**
+     * Creates many FoundUps, each in its own transaction (several at once on PostgreSQL). Existing ones are kept.
+     *
+     * @param ids the FoundUp ids; all are checked before anything is created
+     * @return the FoundUps, in order
+     * @throws FoundupsDbException INVALID_NAME before anything is created; NAME_CONFLICT
+     */
+    public List<NamespaceInfo> createFoundUps(Collection<String> ids) {
+        return namespaces.createAll(NamespaceKind.FOUNDUP, ids, SchemaLayout.FOUNDUP_TEMPLATE);
+    }
+
+    /**
+     * Drops a namespace: its tables and their rows are gone; the catalog keeps a row marked dropped, and the name
+     * may be created again later.
+     *
+     * @param kind module or FoundUp
+     * @param name its name
+     * @return the namespace as it was before
+     * @throws FoundupsDbException INVALID_INPUT when there is no such namespace
+     */
+    public NamespaceInfo drop(NamespaceKind kind, String name) {
+        return namespaces.drop(kind, name);
+    }
+
+    /** @return the namespaces a {@link #migrate()} would change: behind their template, or failed */
+    public List<NamespaceInfo> pending() {
+        return namespaces.pending();
+    }
+
+    /**
+     * Applies every template changeset that a namespace lacks, each namespace in its own transaction, under the
+     * database-wide migration lock (so two processes never apply a change twice). Failed namespaces are marked
+     * and reported; the next call retries only those and the ones still behind.
+     *
+     * @return what was done
+     */
+    public MigrationReport migrate() {
+        return migrate(MigrationListener.NONE);
+    }
+
+    /**
+     * {@link #migrate()}, telling a listener of progress.
+     *
+     * @param listener told of each namespace as it is done
+     * @return what was done
+     * @throws FoundupsDbException (MIGRATION) when an applied changeset was edited or removed
+     */
+    public MigrationReport migrate(MigrationListener listener) {
+        try (MigrationLock held = lock.get()) {
+            return namespaces.migrate(listener);
+        }
+    }
+
+    private static String templateOf(NamespaceKind kind, String name) {
+        return kind == NamespaceKind.FOUNDUP ? SchemaLayout.FOUNDUP_TEMPLATE : name;
+    }
+}
