@@ -1,7 +1,7 @@
 package dev.foundups.db;
 
 import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_NAMESPACES;
-import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_NAMESPACE_CHANGES;
+import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_TEMPLATE_CHANGES;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -111,11 +111,12 @@ class NamespacesTest {
             assertEquals("foundups_youtube_bot_", bot.tablePrefix());
             assertEquals(1, bot.templateVersion());
             assertTrue(bot.createdAt() != null);
+            // The applied changes: the template's first templateVersion changesets, recorded once per template.
             assertEquals(List.of("db/foundups/templates/foundup/001-users-and-content.xml::001-users-and-content"
                             + "::foundups-db"),
-                    db.dsl().select(FOUNDUPSDB_NAMESPACE_CHANGES.CHANGESET).from(FOUNDUPSDB_NAMESPACE_CHANGES)
-                            .join(FOUNDUPSDB_NAMESPACES).on(FOUNDUPSDB_NAMESPACES.ID.eq(FOUNDUPSDB_NAMESPACE_CHANGES.NAMESPACE_ID))
-                            .where(FOUNDUPSDB_NAMESPACES.NAME.eq("youtube_bot")).fetch(r -> r.value1()));
+                    db.dsl().select(FOUNDUPSDB_TEMPLATE_CHANGES.CHANGESET).from(FOUNDUPSDB_TEMPLATE_CHANGES)
+                            .where(FOUNDUPSDB_TEMPLATE_CHANGES.TEMPLATE.eq("foundup"))
+                            .orderBy(FOUNDUPSDB_TEMPLATE_CHANGES.SEQ).fetch(r -> r.value1()));
         }
     }
 
@@ -139,15 +140,10 @@ class NamespacesTest {
         String url = backend.newDatabaseUrl(dir);
         try (FoundupsDb db = FoundupsDb.configure().databaseUrl(url).open()) {
             db.module("evolving");
-            // Turn the namespace back into one made before 002 existed: drop its column, forget the change.
-            var ns = db.dsl().selectFrom(FOUNDUPSDB_NAMESPACES).where(FOUNDUPSDB_NAMESPACES.NAME.eq("evolving"))
-                    .fetchSingle();
+            // Turn the namespace back into one made before 002 existed: drop its column, set its version back.
             db.dsl().execute("ALTER TABLE modules_evolving_items DROP COLUMN note");
-            db.dsl().deleteFrom(FOUNDUPSDB_NAMESPACE_CHANGES)
-                    .where(FOUNDUPSDB_NAMESPACE_CHANGES.NAMESPACE_ID.eq(ns.getId()))
-                    .and(FOUNDUPSDB_NAMESPACE_CHANGES.SEQ.eq(2)).execute();
             db.dsl().update(FOUNDUPSDB_NAMESPACES).set(FOUNDUPSDB_NAMESPACES.TEMPLATE_VERSION, 1)
-                    .where(FOUNDUPSDB_NAMESPACES.ID.eq(ns.getId())).execute();
+                    .where(FOUNDUPSDB_NAMESPACES.NAME.eq("evolving")).execute();
         }
         try (FoundupsDb db = FoundupsDb.configure().databaseUrl(url).open()) {
             assertEquals(1, db.openingMigration().orElseThrow().migrated());
@@ -164,7 +160,7 @@ class NamespacesTest {
         String url = backend.newDatabaseUrl(dir);
         try (FoundupsDb db = FoundupsDb.configure().databaseUrl(url).open()) {
             db.foundUp("youtube_bot");
-            db.dsl().update(FOUNDUPSDB_NAMESPACE_CHANGES).set(FOUNDUPSDB_NAMESPACE_CHANGES.CHECKSUM, "9:0000")
+            db.dsl().update(FOUNDUPSDB_TEMPLATE_CHANGES).set(FOUNDUPSDB_TEMPLATE_CHANGES.CHECKSUM, "9:0000")
                     .execute();
         }
         FoundupsDbException e = assertThrows(FoundupsDbException.class,

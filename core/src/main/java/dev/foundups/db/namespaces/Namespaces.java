@@ -1,7 +1,7 @@
 package dev.foundups.db.namespaces;
 
 import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_NAMESPACES;
-import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_NAMESPACE_CHANGES;
+import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_TEMPLATE_CHANGES;
 
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -60,6 +61,8 @@ public final class Namespaces {
     private final TemplateRegistry templates;
     private final int parallelism;
     private final Map<String, DSLContext> contexts = new ConcurrentHashMap<>();
+    /** Templates (kind:name:version) whose changesets this process has checked against the database. */
+    private final Set<String> recorded = ConcurrentHashMap.newKeySet();
     /** Creation of one name is serialised in the JVM; different names only share a stripe. */
     private final Object[] stripes = new Object[64];
 
@@ -94,6 +97,7 @@ public final class Namespaces {
         }
         Template t = templates.require(kind, template);
         NamespaceName.validate(kind, name, t.maxNameLength());
+        ensureRecorded(t);
         synchronized (stripe(kind, name)) {
             cached = contexts.get(key(kind, name));
             if (cached != null) {
@@ -124,6 +128,7 @@ public final class Namespaces {
     public NamespaceInfo create(NamespaceKind kind, String name, String template) {
         Template t = templates.require(kind, template);
         NamespaceName.validate(kind, name, t.maxNameLength());
+        ensureRecorded(t);
         synchronized (stripe(kind, name)) {
             return provision(kind, name, t, true);
         }
@@ -145,6 +150,7 @@ public final class Namespaces {
         for (String name : list) {
             NamespaceName.validate(kind, name, t.maxNameLength());
         }
+        ensureRecorded(t);
         return inParallel(list, name -> {
             synchronized (stripe(kind, name)) {
                 return provision(kind, name, t, false);
@@ -249,31 +255,38 @@ public final class Namespaces {
         }
         Instant now = now();
         if (row == null) {
-            row = dsl.newRecord(FOUNDUPSDB_NAMESPACES);
-            row.setKind(kind.catalogValue());
-            row.setName(name);
+            dsl.insertInto(FOUNDUPSDB_NAMESPACES)
+                    .set(FOUNDUPSDB_NAMESPACES.KIND, kind.catalogValue())
+                    .set(FOUNDUPSDB_NAMESPACES.NAME, name)
+                    .set(FOUNDUPSDB_NAMESPACES.TEMPLATE, template.name())
+                    .set(FOUNDUPSDB_NAMESPACES.TABLE_PREFIX, prefix)
+                    .set(FOUNDUPSDB_NAMESPACES.STATE, NamespaceState.READY.catalogValue())
+                    .set(FOUNDUPSDB_NAMESPACES.TEMPLATE_VERSION, template.version())
+                    .set(FOUNDUPSDB_NAMESPACES.CREATED_AT, now)
+                    .set(FOUNDUPSDB_NAMESPACES.UPDATED_AT, now)
+                    .execute();
         } else {
-            // A dropped name created again: same row, fresh history.
-            dsl.deleteFrom(FOUNDUPSDB_NAMESPACE_CHANGES)
-                    .where(FOUNDUPSDB_NAMESPACE_CHANGES.NAMESPACE_ID.eq(row.getId())).execute();
+            // A dropped name created again: same row, like new.
+            dsl.update(FOUNDUPSDB_NAMESPACES)
+                    .set(FOUNDUPSDB_NAMESPACES.TEMPLATE, template.name())
+                    .set(FOUNDUPSDB_NAMESPACES.TABLE_PREFIX, prefix)
+                    .set(FOUNDUPSDB_NAMESPACES.STATE, NamespaceState.READY.catalogValue())
+                    .set(FOUNDUPSDB_NAMESPACES.TEMPLATE_VERSION, template.version())
+                    .set(FOUNDUPSDB_NAMESPACES.CREATED_AT, now)
+                    .set(FOUNDUPSDB_NAMESPACES.UPDATED_AT, now)
+                    .setNull(FOUNDUPSDB_NAMESPACES.LAST_ERROR)
+                    .where(FOUNDUPSDB_NAMESPACES.ID.eq(row.getId()))
+                    .execute();
         }
-        row.setTemplate(template.name());
-        row.setTablePrefix(prefix);
-        row.setState(NamespaceState.READY.catalogValue());
-        row.setTemplateVersion(template.version());
-        row.setCreatedAt(now);
-        row.setUpdatedAt(now);
-        row.setLastError(null);
-        row.store();
-        apply(dsl, row.getId(), template, 0, prefix, now);
+        apply(dsl, template, 0, prefix);
         LOG.debug("Created {} '{}' from template '{}' at version {}", kind.catalogValue(), name, template.name(),
                 template.version());
-        return info(row);
+        return new NamespaceInfo(kind, name, template.name(), prefix, NamespaceState.READY, template.version(), now,
+                now, null);
     }
 
-    /** Runs a template's changes from position {@code from} and records them; inside the caller's transaction. */
-    private static void apply(DSLContext dsl, long namespaceId, Template template, int from, String prefix,
-                              Instant now) {
+    /** Runs a template's changes from position {@code from}, inside the caller's transaction. */
+    private static void apply(DSLContext dsl, Template template, int from, String prefix) {
         List<Template.Change> changes = template.changes().subList(from, template.version());
         dsl.connection(connection -> {
             try (Statement statement = connection.createStatement()) {
@@ -284,15 +297,6 @@ public final class Namespaces {
                 }
             }
         });
-        var insert = dsl.insertInto(FOUNDUPSDB_NAMESPACE_CHANGES, FOUNDUPSDB_NAMESPACE_CHANGES.NAMESPACE_ID,
-                FOUNDUPSDB_NAMESPACE_CHANGES.SEQ, FOUNDUPSDB_NAMESPACE_CHANGES.CHANGESET,
-                FOUNDUPSDB_NAMESPACE_CHANGES.CHECKSUM, FOUNDUPSDB_NAMESPACE_CHANGES.APPLIED_AT);
-        for (Template.Change change : changes) {
-            insert = insert.values(namespaceId, change.seq(), change.id(), change.checksum(), now);
-        }
-        if (!changes.isEmpty()) {
-            insert.execute();
-        }
     }
 
     /** After a failed creation: the first of the template's tables that exists under this prefix, if any. */
@@ -357,7 +361,7 @@ public final class Namespaces {
                 continue;
             }
             Template template = found.get();
-            verifyChecksums(kind, template);
+            ensureRecorded(template);
             Condition ofTemplate = FOUNDUPSDB_NAMESPACES.KIND.eq(kind.catalogValue())
                     .and(FOUNDUPSDB_NAMESPACES.TEMPLATE.eq(template.name()))
                     .and(FOUNDUPSDB_NAMESPACES.STATE.ne(NamespaceState.DROPPED.catalogValue()));
@@ -445,8 +449,10 @@ public final class Namespaces {
                     }
                     int version = current.value2();
                     Instant now = now();
-                    apply(dsl, current.value1(), template, Math.min(version, template.version()),
-                            namespace.tablePrefix(), now);
+                    if (version >= template.version()) {
+                        return; // another process got there first
+                    }
+                    apply(dsl, template, version, namespace.tablePrefix());
                     dsl.update(FOUNDUPSDB_NAMESPACES)
                             .set(FOUNDUPSDB_NAMESPACES.TEMPLATE_VERSION, template.version())
                             .set(FOUNDUPSDB_NAMESPACES.STATE, NamespaceState.READY.catalogValue())
@@ -471,31 +477,53 @@ public final class Namespaces {
         }
     }
 
-    /** An applied changeset whose file was edited since would leave namespaces that differ: refuse to go on. */
-    private void verifyChecksums(NamespaceKind kind, Template template) {
-        var applied = shared.selectDistinct(FOUNDUPSDB_NAMESPACE_CHANGES.SEQ, FOUNDUPSDB_NAMESPACE_CHANGES.CHECKSUM,
-                        FOUNDUPSDB_NAMESPACE_CHANGES.CHANGESET)
-                .from(FOUNDUPSDB_NAMESPACE_CHANGES)
-                .where(FOUNDUPSDB_NAMESPACE_CHANGES.NAMESPACE_ID.in(DSL.select(FOUNDUPSDB_NAMESPACES.ID)
-                        .from(FOUNDUPSDB_NAMESPACES)
-                        .where(FOUNDUPSDB_NAMESPACES.KIND.eq(kind.catalogValue()))
-                        .and(FOUNDUPSDB_NAMESPACES.TEMPLATE.eq(template.name()))
-                        .and(FOUNDUPSDB_NAMESPACES.STATE.ne(NamespaceState.DROPPED.catalogValue()))))
+    /**
+     * Checks a template's changesets against the ones the database recorded for it, and records new ones. An
+     * applied changeset whose file was edited since would leave namespaces that differ, and a database that has
+     * changesets this release lacks was migrated by a newer release: both stop here with the reason. Done once per
+     * template and process, so creating and migrating namespaces costs no per-namespace bookkeeping.
+     */
+    private void ensureRecorded(Template template) {
+        NamespaceKind kind = template.kind();
+        String key = kind.catalogValue() + ":" + template.name() + ":" + template.version();
+        if (recorded.contains(key)) {
+            return;
+        }
+        var known = shared.selectFrom(FOUNDUPSDB_TEMPLATE_CHANGES)
+                .where(FOUNDUPSDB_TEMPLATE_CHANGES.KIND.eq(kind.catalogValue()))
+                .and(FOUNDUPSDB_TEMPLATE_CHANGES.TEMPLATE.eq(template.name()))
+                .orderBy(FOUNDUPSDB_TEMPLATE_CHANGES.SEQ)
                 .fetch();
-        for (var row : applied) {
-            int seq = row.value1();
+        for (var row : known) {
+            int seq = row.getSeq();
             if (seq > template.version()) {
-                continue; // reported as a removed changeset by the caller
+                throw new FoundupsDbException(ErrorCode.MIGRATION, "the database has changeset " + seq + " ("
+                        + row.getChangeset() + ") of the " + kind.catalogValue() + " template '" + template.name()
+                        + "', which this release does not have: it was migrated by a newer release, or a changeset "
+                        + "file was removed (changeset files must never be removed)");
             }
             Template.Change change = template.changes().get(seq - 1);
-            if (!change.checksum().equals(row.value2()) || !change.id().equals(row.value3())) {
-                throw new FoundupsDbException(ErrorCode.MIGRATION, "changeset " + row.value3() + " of the "
+            if (!change.checksum().equals(row.getChecksum()) || !change.id().equals(row.getChangeset())) {
+                throw new FoundupsDbException(ErrorCode.MIGRATION, "changeset " + row.getChangeset() + " of the "
                         + kind.catalogValue() + " template '" + template.name() + "' was applied to namespaces, and "
                         + "the template's changeset " + seq + " is now " + change.id() + " with a different content "
-                        + "(checksum " + row.value2() + " -> " + change.checksum() + "). Applied changesets must not "
-                        + "change: undo the edit and add a new changeset file instead");
+                        + "(checksum " + row.getChecksum() + " -> " + change.checksum() + "). Applied changesets must "
+                        + "not change: undo the edit and add a new changeset file instead");
             }
         }
+        if (known.size() < template.version()) {
+            var insert = shared.insertInto(FOUNDUPSDB_TEMPLATE_CHANGES, FOUNDUPSDB_TEMPLATE_CHANGES.KIND,
+                    FOUNDUPSDB_TEMPLATE_CHANGES.TEMPLATE, FOUNDUPSDB_TEMPLATE_CHANGES.SEQ,
+                    FOUNDUPSDB_TEMPLATE_CHANGES.CHANGESET, FOUNDUPSDB_TEMPLATE_CHANGES.CHECKSUM,
+                    FOUNDUPSDB_TEMPLATE_CHANGES.RECORDED_AT);
+            Instant now = now();
+            for (Template.Change change : template.changes().subList(known.size(), template.version())) {
+                insert = insert.values(kind.catalogValue(), template.name(), change.seq(), change.id(),
+                        change.checksum(), now);
+            }
+            insert.onConflictDoNothing().execute(); // another process may record them at the same moment
+        }
+        recorded.add(key);
     }
 
     /** Runs work over items, on {@link #parallelism} threads; keeps order; rethrows the first failure. */

@@ -56,6 +56,7 @@ public final class Template {
     static final String SENTINEL = "zzfdbprefixzz_";
     private static final String SENTINEL_UPPER = SENTINEL.toUpperCase(Locale.ROOT);
 
+    private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9_]*_");
     private static final Pattern TABLE_NAME = Pattern.compile("[a-z][a-z0-9_]*");
 
     private static final Pattern NAME_PARAMETER = Pattern.compile(
@@ -115,6 +116,27 @@ public final class Template {
     /** @return the template's table names without prefix, such as {@code users} */
     Set<String> tables() {
         return tables;
+    }
+
+    /**
+     * The DDL that creating a namespace under a prefix runs, in order: what tools and benchmarks run by hand to
+     * compare with the library.
+     *
+     * @param prefix a table prefix such as {@code foundups_x_}: lower-case letters, digits, underscores, ending in
+     *               an underscore
+     * @return the statements
+     * @throws IllegalArgumentException for any other prefix
+     */
+    public List<String> statementsFor(String prefix) {
+        if (!PREFIX.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("prefix '" + prefix + "' must be lower-case letters, digits and "
+                    + "underscores, start with a letter and end with '_'");
+        }
+        List<String> all = new ArrayList<>();
+        for (Change change : changes) {
+            all.addAll(forPrefix(change, prefix));
+        }
+        return all;
     }
 
     /** The statements of one change with the sentinel replaced by a namespace's prefix. */
