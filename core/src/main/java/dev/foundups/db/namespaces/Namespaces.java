@@ -242,30 +242,32 @@ public final class Namespaces {
     private NamespaceInfo create(Configuration tx, NamespaceKind kind, String name, Template template, String prefix,
                                  boolean mustBeNew) {
         DSLContext dsl = tx.dsl();
-        FoundupsdbNamespacesRecord row = dsl.selectFrom(FOUNDUPSDB_NAMESPACES)
-                .where(FOUNDUPSDB_NAMESPACES.KIND.eq(kind.catalogValue()))
-                .and(FOUNDUPSDB_NAMESPACES.NAME.eq(name))
-                .fetchOne();
-        if (row != null && !NamespaceState.DROPPED.catalogValue().equals(row.getState())) {
-            if (mustBeNew) {
-                throw new FoundupsDbException(ErrorCode.NAME_CONFLICT, kind.describeName() + " '" + name
-                        + "' exists already");
-            }
-            return info(row);
-        }
         Instant now = now();
-        if (row == null) {
-            dsl.insertInto(FOUNDUPSDB_NAMESPACES)
-                    .set(FOUNDUPSDB_NAMESPACES.KIND, kind.catalogValue())
-                    .set(FOUNDUPSDB_NAMESPACES.NAME, name)
-                    .set(FOUNDUPSDB_NAMESPACES.TEMPLATE, template.name())
-                    .set(FOUNDUPSDB_NAMESPACES.TABLE_PREFIX, prefix)
-                    .set(FOUNDUPSDB_NAMESPACES.STATE, NamespaceState.READY.catalogValue())
-                    .set(FOUNDUPSDB_NAMESPACES.TEMPLATE_VERSION, template.version())
-                    .set(FOUNDUPSDB_NAMESPACES.CREATED_AT, now)
-                    .set(FOUNDUPSDB_NAMESPACES.UPDATED_AT, now)
-                    .execute();
-        } else {
+        // Insert first and look only on a conflict: the common case, a new name, costs one statement.
+        int inserted = dsl.insertInto(FOUNDUPSDB_NAMESPACES)
+                .set(FOUNDUPSDB_NAMESPACES.KIND, kind.catalogValue())
+                .set(FOUNDUPSDB_NAMESPACES.NAME, name)
+                .set(FOUNDUPSDB_NAMESPACES.TEMPLATE, template.name())
+                .set(FOUNDUPSDB_NAMESPACES.TABLE_PREFIX, prefix)
+                .set(FOUNDUPSDB_NAMESPACES.STATE, NamespaceState.READY.catalogValue())
+                .set(FOUNDUPSDB_NAMESPACES.TEMPLATE_VERSION, template.version())
+                .set(FOUNDUPSDB_NAMESPACES.CREATED_AT, now)
+                .set(FOUNDUPSDB_NAMESPACES.UPDATED_AT, now)
+                .onConflict(FOUNDUPSDB_NAMESPACES.KIND, FOUNDUPSDB_NAMESPACES.NAME)
+                .doNothing()
+                .execute();
+        if (inserted == 0) {
+            FoundupsdbNamespacesRecord row = dsl.selectFrom(FOUNDUPSDB_NAMESPACES)
+                    .where(FOUNDUPSDB_NAMESPACES.KIND.eq(kind.catalogValue()))
+                    .and(FOUNDUPSDB_NAMESPACES.NAME.eq(name))
+                    .fetchSingle();
+            if (!NamespaceState.DROPPED.catalogValue().equals(row.getState())) {
+                if (mustBeNew) {
+                    throw new FoundupsDbException(ErrorCode.NAME_CONFLICT, kind.describeName() + " '" + name
+                            + "' exists already");
+                }
+                return info(row);
+            }
             // A dropped name created again: same row, like new.
             dsl.update(FOUNDUPSDB_NAMESPACES)
                     .set(FOUNDUPSDB_NAMESPACES.TEMPLATE, template.name())
