@@ -75,9 +75,13 @@ public final class FoundupsDb implements AutoCloseable {
                     : Math.max(1, Math.min(4, poolSize - 2));
             this.namespaces = new Namespaces(dsl, new TemplateRegistry(url.dialect(), builder.classLoader), parallelism);
             this.catalog = new NamespaceCatalog(namespaces, () -> MigrationLock.acquire(url, dataSource));
-            try (MigrationLock lock = MigrationLock.acquire(url, dataSource)) {
-                SharedSchema.update(dataSource, builder.classLoader);
-                this.upgrade = builder.migrateOnOpen ? namespaces.migrate(builder.migrationListener) : null;
+            if (builder.schemaChangesOnOpen) {
+                try (MigrationLock lock = MigrationLock.acquire(url, dataSource)) {
+                    SharedSchema.update(dataSource, builder.classLoader);
+                    this.upgrade = builder.migrateOnOpen ? namespaces.migrate(builder.migrationListener) : null;
+                }
+            } else {
+                this.upgrade = null;
             }
             this.agents = new AgentMemory(dsl);
         } catch (RuntimeException e) {
@@ -197,6 +201,7 @@ public final class FoundupsDb implements AutoCloseable {
         private int maximumPoolSize;
         private Duration busyTimeout = Duration.ofSeconds(10);
         private boolean migrateOnOpen = true;
+        private boolean schemaChangesOnOpen = true;
         private MigrationListener migrationListener = MigrationListener.NONE;
         private int migrationParallelism;
         private ClassLoader classLoader = FoundupsDb.class.getClassLoader();
@@ -211,8 +216,19 @@ public final class FoundupsDb implements AutoCloseable {
          * @return this builder
          */
         public Builder databaseUrl(String url) {
+            return databaseUrl(url, "databaseUrl");
+        }
+
+        /**
+         * The database, named in error messages as the setting it came from (such as a command-line option).
+         *
+         * @param url     the URL
+         * @param setting what to call the setting in messages, such as {@code --url}
+         * @return this builder
+         */
+        public Builder databaseUrl(String url, String setting) {
             this.databaseUrl = Objects.requireNonNull(url, "databaseUrl");
-            this.databaseUrlSource = "databaseUrl";
+            this.databaseUrlSource = Objects.requireNonNull(setting, "setting");
             return this;
         }
 
@@ -272,6 +288,18 @@ public final class FoundupsDb implements AutoCloseable {
         }
 
         /**
+         * Whether opening may change the schema at all (default true). With false, opening only connects: no
+         * Liquibase run, no template migration. For tools that look without touching, such as a status report.
+         *
+         * @param allowed true to bring the schema up to date on open
+         * @return this builder
+         */
+        public Builder schemaChangesOnOpen(boolean allowed) {
+            this.schemaChangesOnOpen = allowed;
+            return this;
+        }
+
+        /**
          * Told of the progress of the migration that runs on open.
          *
          * @param listener the listener
@@ -317,6 +345,17 @@ public final class FoundupsDb implements AutoCloseable {
          * @throws FoundupsDbException CONFIGURATION naming the setting for a bad URL; DB_CONNECTION, MIGRATION
          */
         public FoundupsDb open() {
+            return new FoundupsDb(this, resolveDatabaseUrl());
+        }
+
+        /**
+         * The database {@link #open()} would open: {@link #databaseUrl(String)}, else the {@code DATABASE_URL}
+         * system property, else the environment variable, else the default SQLite file. Opens nothing.
+         *
+         * @return the parsed URL
+         * @throws FoundupsDbException (CONFIGURATION) naming the setting when the URL is not an accepted form
+         */
+        public DatabaseUrl resolveDatabaseUrl() {
             String value = databaseUrl;
             String source = databaseUrlSource;
             if (value == null) {
@@ -327,7 +366,7 @@ public final class FoundupsDb implements AutoCloseable {
                 value = environment.apply(DATABASE_URL);
                 source = DATABASE_URL + " (environment)";
             }
-            return new FoundupsDb(this, DatabaseUrl.parse(value, source));
+            return DatabaseUrl.parse(value, source);
         }
     }
 }

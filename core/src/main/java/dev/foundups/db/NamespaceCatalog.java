@@ -82,6 +82,11 @@ public final class NamespaceCatalog {
         return namespaces.drop(kind, name);
     }
 
+    /** @return the names of the module templates on the class path: the modules that can be registered */
+    public List<String> moduleTemplates() {
+        return namespaces.templates().names(NamespaceKind.MODULE);
+    }
+
     /** @return the namespaces a {@link #migrate()} would change: behind their template, or failed */
     public List<NamespaceInfo> pending() {
         return namespaces.pending();

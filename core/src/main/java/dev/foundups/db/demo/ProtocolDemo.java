@@ -33,39 +33,48 @@ public final class ProtocolDemo {
      * @param args ignored
      */
     public static void main(String[] args) {
-        PrintStream out = System.out;
         try (FoundupsDb db = FoundupsDb.open()) {
-            out.println("FoundUps DB demo on " + db.dialect() + ": " + db.url());
-            out.println();
-
-            // For Modules: db = ChatRulesDB(); db.record_timeout("mod123", "troll456", 60)
-            ChatRules chat = ChatRules.of(db);
-            chat.upsertModerator("mod123", "ModeratorOne", 10, JSON.valueOf("{\"level\": \"ROOKIE\"}"));
-            chat.recordTimeout("mod123", "troll456", 60);
-
-            // For FoundUps: db = FoundUpDB("youtube_bot"); db.add_user("user123", "StreamViewer")
-            FoundUp bot = db.foundUp("youtube_bot");
-            if (bot.user("user123").isEmpty()) {
-                bot.addUser("user123", "StreamViewer");
-                bot.addContent("user123", "First stream!", "{\"source\": \"youtube\"}");
-            }
-
-            // For Agents: record_awakening, learn_pattern, and error learning (WSP 48)
-            db.agents().recordAwakening("error-learning-agent", "0102");
-            db.agents().learnPattern("agent123", "error_fix", "{\"pattern\": \"...\"}");
-            db.agents().recordError("a1b2c3", "KeyError", "{\"fix\": \"check key\"}");
-
-            print(out, db.dsl(), AGENTS_AWAKENING, "agents_awakening");
-            print(out, db.dsl(), AGENTS_MEMORY, "agents_memory");
-            print(out, db.dsl(), AGENTS_ERRORS, "agents_errors");
-            print(out, chat.dsl(), CHAT_RULES_MODERATORS, "modules_chat_rules_moderators");
-            print(out, chat.dsl(), CHAT_RULES_TIMEOUTS, "modules_chat_rules_timeouts");
-            print(out, bot.dsl(), FOUNDUP_USERS, "foundups_youtube_bot_users");
-            print(out, bot.dsl(), FOUNDUP_CONTENT, "foundups_youtube_bot_content");
+            run(db, System.out);
         } catch (FoundupsDbException e) {
             System.err.println("foundups-db demo: " + e.getMessage());
             System.exit(2);
         }
+    }
+
+    /**
+     * Runs the examples on an open database and prints the stored rows.
+     *
+     * @param db  the database
+     * @param out where to print
+     */
+    public static void run(FoundupsDb db, PrintStream out) {
+        out.println("FoundUps DB demo on " + db.dialect() + ": " + db.url());
+        out.println();
+
+        // For Modules: db = ChatRulesDB(); db.record_timeout("mod123", "troll456", 60)
+        ChatRules chat = ChatRules.of(db);
+        chat.upsertModerator("mod123", "ModeratorOne", 10, JSON.valueOf("{\"level\": \"ROOKIE\"}"));
+        chat.recordTimeout("mod123", "troll456", 60);
+
+        // For FoundUps: db = FoundUpDB("youtube_bot"); db.add_user("user123", "StreamViewer")
+        FoundUp bot = db.foundUp("youtube_bot");
+        if (bot.user("user123").isEmpty()) {
+            bot.addUser("user123", "StreamViewer");
+            bot.addContent("user123", "First stream!", "{\"source\": \"youtube\"}");
+        }
+
+        // For Agents: record_awakening, learn_pattern, and error learning (WSP 48)
+        db.agents().recordAwakening("error-learning-agent", "0102");
+        db.agents().learnPattern("agent123", "error_fix", "{\"pattern\": \"...\"}");
+        db.agents().recordError("a1b2c3", "KeyError", "{\"fix\": \"check key\"}");
+
+        print(out, db.dsl(), AGENTS_AWAKENING, "agents_awakening");
+        print(out, db.dsl(), AGENTS_MEMORY, "agents_memory");
+        print(out, db.dsl(), AGENTS_ERRORS, "agents_errors");
+        print(out, chat.dsl(), CHAT_RULES_MODERATORS, "modules_chat_rules_moderators");
+        print(out, chat.dsl(), CHAT_RULES_TIMEOUTS, "modules_chat_rules_timeouts");
+        print(out, bot.dsl(), FOUNDUP_USERS, "foundups_youtube_bot_users");
+        print(out, bot.dsl(), FOUNDUP_CONTENT, "foundups_youtube_bot_content");
     }
 
     private static void print(PrintStream out, DSLContext dsl, Table<?> table, String physicalName) {

@@ -216,6 +216,11 @@ public final class Namespaces {
                 .fetch(Namespaces::info);
     }
 
+    /** @return the templates on the class path */
+    public TemplateRegistry templates() {
+        return templates;
+    }
+
     /** @return the namespaces that a migration would change: behind their template, or failed */
     public List<NamespaceInfo> pending() {
         List<NamespaceInfo> result = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.foundups.db.namespaces;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +38,14 @@ public final class TemplateRegistry {
         for (TemplateFiles template : SchemaLayout.templates(classLoader)) {
             files.put(key(kindOf(template), template.name()), template);
         }
+    }
+
+    /**
+     * @param kind module or FoundUp
+     * @return the names of the templates of that kind on the class path, sorted
+     */
+    public List<String> names(NamespaceKind kind) {
+        return files.values().stream().filter(f -> kindOf(f) == kind).map(TemplateFiles::name).sorted().toList();
     }
 
     /**

@@ -1,0 +1,175 @@
+package dev.foundups.db.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+import dev.foundups.db.FoundupsDb;
+import dev.foundups.db.NamespaceInfo;
+import dev.foundups.db.config.DatabaseUrl;
+import dev.foundups.db.config.Dialect;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code status}: what the database is and holds, without changing it. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"Show what the database is and holds; changes nothing.",
+            "Dialect, location and size, namespaces by kind and state, tables and row counts, and pending",
+            "template changes."})
+final class StatusCommand implements Callable<Integer> {
+
+    @ParentCommand
+    FoundupsDbCli root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--json", description = "print JSON for scripts")
+    boolean json;
+
+    @Option(names = "--tables", description = "count the rows of every table, not only the shared ones")
+    boolean allTables;
+
+    /** What the report holds. */
+    record Report(String dialect, String url, Long sizeBytes, boolean initialised, Map<String, Integer> namespaces,
+                  int pending, List<TableCount> tables) {
+    }
+
+    /** A table and its row count (null when not counted). */
+    record TableCount(String name, Long rows) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        DatabaseUrl url = root.resolveUrl();
+        if (url.dialect() == Dialect.SQLITE && !Files.exists(url.sqlitePath().orElseThrow())) {
+            throw new FoundupsDbCli.CommandFailure(1, "there is no database at " + url.sqlitePath().get()
+                    + ": run 'foundups-db init' to create it");
+        }
+        try (FoundupsDb db = root.open(b -> b.schemaChangesOnOpen(false))) {
+            Report report = report(db);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                printJson(out, report);
+            } else {
+                printText(out, report);
+            }
+            return 0;
+        }
+    }
+
+    private Report report(FoundupsDb db) throws IOException {
+        DSLContext dsl = db.dsl();
+        List<String> tables = dsl.connectionResult(c -> {
+            List<String> names = new ArrayList<>();
+            try (ResultSet rs = c.getMetaData().getTables(null, db.dialect() == Dialect.POSTGRESQL ? "public" : null,
+                    "%", new String[] {"TABLE"})) {
+                while (rs.next()) {
+                    names.add(rs.getString("TABLE_NAME"));
+                }
+            }
+            names.sort(null);
+            return names;
+        });
+        boolean initialised = tables.contains("foundupsdb_namespaces");
+        Map<String, Integer> byKind = new TreeMap<>();
+        int pending = 0;
+        if (initialised) {
+            for (NamespaceInfo n : db.catalog().list()) {
+                byKind.merge(n.kind().catalogValue() + " " + n.state().catalogValue(), 1, Integer::sum);
+            }
+            pending = db.catalog().pending().size();
+        }
+        List<TableCount> counts = new ArrayList<>();
+        for (String table : tables) {
+            boolean shared = table.startsWith("agents_") || table.startsWith("foundupsdb_");
+            Long rows = shared || allTables ? (long) dsl.fetchCount(DSL.table(DSL.name(table))) : null;
+            counts.add(new TableCount(table, rows));
+        }
+        return new Report(db.dialect().name().toLowerCase(), db.url().toString(), size(db), initialised, byKind,
+                pending, counts);
+    }
+
+    private static Long size(FoundupsDb db) throws IOException {
+        if (db.dialect() == Dialect.SQLITE) {
+            Path file = db.url().sqlitePath().orElseThrow();
+            long total = Files.size(file);
+            Path wal = file.resolveSibling(file.getFileName() + "-wal");
+            return Files.exists(wal) ? total + Files.size(wal) : total;
+        }
+        return db.dsl().fetchValue(DSL.field("pg_database_size(current_database())", Long.class));
+    }
+
+    private static void printText(PrintWriter out, Report r) {
+        out.println("dialect:    " + r.dialect());
+        out.println("database:   " + r.url());
+        out.println("size:       " + (r.sizeBytes() == null ? "unknown" : human(r.sizeBytes())));
+        if (!r.initialised()) {
+            out.println("not initialised: run 'foundups-db init'");
+            return;
+        }
+        out.println("namespaces: " + (r.namespaces().isEmpty() ? "none" : r.namespaces().toString()
+                .replace("{", "").replace("}", "").replace("=", ": ")));
+        out.println("pending:    " + (r.pending() == 0 ? "no template changes pending"
+                : r.pending() + " namespace(s) behind their template: run 'foundups-db migrate'"));
+        out.println("tables:     " + r.tables().size());
+        for (TableCount t : r.tables()) {
+            if (t.rows() != null) {
+                out.printf("  %-50s %,d row(s)%n", t.name(), t.rows());
+            }
+        }
+        long uncounted = r.tables().stream().filter(t -> t.rows() == null).count();
+        if (uncounted > 0) {
+            out.println("  (" + uncounted + " namespace tables not counted: add --tables)");
+        }
+    }
+
+    private static void printJson(PrintWriter out, Report r) {
+        NamespaceCommand.Json.write(out, g -> {
+            g.writeStartObject();
+            g.writeStringField("dialect", r.dialect());
+            g.writeStringField("database", r.url());
+            if (r.sizeBytes() != null) {
+                g.writeNumberField("sizeBytes", r.sizeBytes());
+            }
+            g.writeBooleanField("initialised", r.initialised());
+            g.writeObjectFieldStart("namespaces");
+            for (Map.Entry<String, Integer> e : r.namespaces().entrySet()) {
+                g.writeNumberField(e.getKey().replace(' ', '_'), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeNumberField("pendingNamespaces", r.pending());
+            g.writeArrayFieldStart("tables");
+            for (TableCount t : r.tables()) {
+                g.writeStartObject();
+                g.writeStringField("name", t.name());
+                if (t.rows() != null) {
+                    g.writeNumberField("rows", t.rows());
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    private static String human(long bytes) {
+        if (bytes < 1024 * 1024) {
+            return String.format("%.1f KiB", bytes / 1024.0);
+        }
+        return String.format("%.1f MiB", bytes / (1024.0 * 1024));
+    }
+}
