@@ -1,5 +1,6 @@
 package dev.foundups.db;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import com.zaxxer.hikari.HikariDataSource;
 
+import dev.foundups.db.backup.DatabaseBackup;
 import dev.foundups.db.config.DataSources;
 import dev.foundups.db.config.DatabaseUrl;
 import dev.foundups.db.config.Dialect;
@@ -28,6 +30,7 @@ import dev.foundups.db.namespaces.Namespaces;
 import dev.foundups.db.namespaces.TemplateRegistry;
 import dev.foundups.db.namespaces.UpgradeReport;
 import dev.foundups.db.schema.SchemaLayout;
+import dev.foundups.db.sqlite.WriteDiscipline;
 
 /**
  * The WSP 78 database: one database, three namespaces. Open it once per process and share it; it is thread-safe.
@@ -64,17 +67,29 @@ public final class FoundupsDb implements AutoCloseable {
     private final Namespaces namespaces;
     private final UpgradeReport upgrade;
     private final AgentMemory agents;
+    private final WriteDiscipline writes;
+    private final Path postgresClientTools;
 
     private FoundupsDb(Builder builder, DatabaseUrl url) {
         this.url = url;
+        this.postgresClientTools = builder.postgresClientTools;
         int poolSize = builder.maximumPoolSize > 0 ? builder.maximumPoolSize
                 : url.dialect() == Dialect.SQLITE ? 4 : 10;
-        this.dataSource = DataSources.open(url, poolSize, builder.busyTimeout);
+        this.dataSource = DataSources.open(url, poolSize, builder.busyTimeout, builder.walSizeLimit);
+        WriteDiscipline discipline = null;
         try {
-            this.dsl = DSL.using(new DefaultConfiguration()
-                    .set(new DataSourceConnectionProvider(dataSource))
-                    .set(url.dialect().jooqDialect())
-                    .set(baseSettings()));
+            DefaultConfiguration configuration = new DefaultConfiguration();
+            configuration.set(new DataSourceConnectionProvider(dataSource));
+            configuration.set(url.dialect().jooqDialect());
+            configuration.set(baseSettings());
+            // SQLite: one writer at a time in this JVM, and the WAL kept in bounds. Every context derives from this
+            // configuration, so module code and users' own queries follow it too.
+            if (url.dialect() == Dialect.SQLITE) {
+                discipline = WriteDiscipline.install(configuration, url, dataSource, builder.busyTimeout,
+                        builder.walSizeLimit);
+            }
+            this.writes = discipline;
+            this.dsl = DSL.using(configuration);
             this.namespaces = new Namespaces(dsl, new TemplateRegistry(url.dialect()));
             try (MigrationLock lock = MigrationLock.acquire(url, dataSource)) {
                 SharedSchema.update(dataSource);
@@ -86,6 +101,9 @@ public final class FoundupsDb implements AutoCloseable {
             }
             this.agents = new AgentMemory(dsl);
         } catch (RuntimeException e) {
+            if (discipline != null) {
+                discipline.close();
+            }
             dataSource.close();
             throw e;
         }
@@ -173,9 +191,35 @@ public final class FoundupsDb implements AutoCloseable {
         return upgrade;
     }
 
-    /** Closes the connection pool. */
+    /**
+     * Backs the database up while it stays in use: writers go on, and the backup holds exactly the transactions
+     * committed before it began.
+     *
+     * <ul>
+     *   <li>SQLite: a database file, copied by SQLite's backup API from one snapshot. Open it like any database,
+     *       or bring it back with {@link Builder#restore(Path)}.</li>
+     *   <li>PostgreSQL: a {@code pg_dump} archive (custom format), written by the {@code pg_dump} program, which
+     *       must be on the PATH or in {@link Builder#postgresClientTools(Path)} (Debian: postgresql-client-15).</li>
+     * </ul>
+     *
+     * @param target the file to create; must not exist. It appears only once complete
+     * @return the file written, its size and how long it took
+     * @throws FoundupsDbException BACKUP when the target exists, pg_dump is missing, or the backup fails
+     */
+    public BackupResult backup(Path target) {
+        Objects.requireNonNull(target, "target");
+        return DatabaseBackup.backup(url, dataSource, target, postgresClientTools);
+    }
+
+    /**
+     * Closes the connection pool. On SQLite it first copies the WAL into the database file and truncates it, so
+     * when this was the last connection to the file no {@code -wal} or {@code -shm} file remains.
+     */
     @Override
     public void close() {
+        if (writes != null) {
+            writes.close();
+        }
         dataSource.close();
     }
 
@@ -193,6 +237,8 @@ public final class FoundupsDb implements AutoCloseable {
         private Function<String, String> environment = System::getenv;
         private int maximumPoolSize;
         private Duration busyTimeout = Duration.ofSeconds(10);
+        private long walSizeLimit = 64L << 20;
+        private Path postgresClientTools;
 
         private Builder() {
         }
@@ -237,7 +283,8 @@ public final class FoundupsDb implements AutoCloseable {
         }
 
         /**
-         * How long a SQLite connection waits for another process's write lock before failing. Default 10 s.
+         * How long a SQLite write waits for the write in progress (of another thread of this process, or of another
+         * process) before it fails with BUSY. Default 10 s.
          *
          * @param timeout positive duration
          * @return this builder
@@ -252,12 +299,66 @@ public final class FoundupsDb implements AutoCloseable {
         }
 
         /**
+         * SQLite: the size the {@code -wal} file may reach before a commit forces a full checkpoint, and the size
+         * it is cut back to after one. Readers that never pause would otherwise let it grow without bound.
+         * Default 64 MiB.
+         *
+         * @param bytes at least 1 MiB
+         * @return this builder
+         * @throws IllegalArgumentException when below 1 MiB
+         */
+        public Builder walSizeLimit(long bytes) {
+            if (bytes < (1L << 20)) {
+                throw new IllegalArgumentException("walSizeLimit cannot be less than 1 MiB (1048576 bytes), was "
+                        + bytes);
+            }
+            this.walSizeLimit = bytes;
+            return this;
+        }
+
+        /**
+         * PostgreSQL: the folder holding {@code pg_dump} and {@code pg_restore}, for backup and restore. Default:
+         * found on the PATH.
+         *
+         * @param folder the folder, such as {@code /usr/lib/postgresql/16/bin}
+         * @return this builder
+         */
+        public Builder postgresClientTools(Path folder) {
+            this.postgresClientTools = Objects.requireNonNull(folder, "postgresClientTools");
+            return this;
+        }
+
+        /**
+         * Replaces the database's content with a backup made by {@link FoundupsDb#backup(Path)}, without opening it.
+         *
+         * <ul>
+         *   <li>SQLite: refused while any connection, of this process or another, has the file open (close every
+         *       {@code FoundupsDb} on it first); the backup is checked before the file is touched, and copied in as
+         *       one transaction, so a failed restore leaves the database as it was.</li>
+         *   <li>PostgreSQL: runs {@code pg_restore} in one transaction into the database, which must be empty
+         *       (create a new one): tables made after the backup would otherwise survive it.</li>
+         * </ul>
+         *
+         * @param backup the backup file
+         * @throws FoundupsDbException CONFIGURATION for a bad URL; BACKUP when the file is not a backup, the database
+         *                             is in use or not empty, or the restore fails
+         */
+        public void restore(Path backup) {
+            Objects.requireNonNull(backup, "backup");
+            DatabaseBackup.restore(resolveUrl(), backup, busyTimeout, postgresClientTools);
+        }
+
+        /**
          * Opens the database: connects, then brings the schema up to date.
          *
          * @return the open database
          * @throws FoundupsDbException CONFIGURATION naming the setting for a bad URL; DB_CONNECTION, MIGRATION
          */
         public FoundupsDb open() {
+            return new FoundupsDb(this, resolveUrl());
+        }
+
+        private DatabaseUrl resolveUrl() {
             String value = databaseUrl;
             String source = databaseUrlSource;
             if (value == null) {
@@ -268,7 +369,7 @@ public final class FoundupsDb implements AutoCloseable {
                 value = environment.apply(DATABASE_URL);
                 source = DATABASE_URL + " (environment)";
             }
-            return new FoundupsDb(this, DatabaseUrl.parse(value, source));
+            return DatabaseUrl.parse(value, source);
         }
     }
 }
