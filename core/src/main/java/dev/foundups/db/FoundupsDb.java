@@ -1,5 +1,6 @@
 package dev.foundups.db;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import org.jooq.impl.DefaultConfiguration;
 
 import com.zaxxer.hikari.HikariDataSource;
 
+import dev.foundups.db.backup.DatabaseBackup;
 import dev.foundups.db.config.DataSources;
 import dev.foundups.db.config.DatabaseUrl;
 import dev.foundups.db.config.Dialect;
@@ -24,6 +26,7 @@ import dev.foundups.db.migration.SharedSchema;
 import dev.foundups.db.namespaces.Namespaces;
 import dev.foundups.db.namespaces.TemplateRegistry;
 import dev.foundups.db.schema.SchemaLayout;
+import dev.foundups.db.sqlite.WriteDiscipline;
 
 /**
  * The WSP 78 database: one database, three namespaces. Open it once per process and share it; it is thread-safe.
@@ -59,17 +62,29 @@ public final class FoundupsDb implements AutoCloseable {
     private final NamespaceCatalog catalog;
     private final MigrationReport upgrade;
     private final AgentMemory agents;
+    private final WriteDiscipline writes;
+    private final Path postgresClientTools;
 
     private FoundupsDb(Builder builder, DatabaseUrl url) {
         this.url = url;
+        this.postgresClientTools = builder.postgresClientTools;
         int poolSize = builder.maximumPoolSize > 0 ? builder.maximumPoolSize
                 : url.dialect() == Dialect.SQLITE ? 4 : 10;
-        this.dataSource = DataSources.open(url, poolSize, builder.busyTimeout);
+        this.dataSource = DataSources.open(url, poolSize, builder.busyTimeout, builder.walSizeLimit);
+        WriteDiscipline discipline = null;
         try {
-            this.dsl = DSL.using(new DefaultConfiguration()
-                    .set(new DataSourceConnectionProvider(dataSource))
-                    .set(url.dialect().jooqDialect())
-                    .set(baseSettings()));
+            DefaultConfiguration configuration = new DefaultConfiguration();
+            configuration.set(new DataSourceConnectionProvider(dataSource));
+            configuration.set(url.dialect().jooqDialect());
+            configuration.set(baseSettings());
+            // SQLite: one writer at a time in this JVM, and the WAL kept in bounds. Every context derives from this
+            // configuration, so module code and users' own queries follow it too.
+            if (url.dialect() == Dialect.SQLITE) {
+                discipline = WriteDiscipline.install(configuration, url, dataSource, builder.busyTimeout,
+                        builder.walSizeLimit);
+            }
+            this.writes = discipline;
+            this.dsl = DSL.using(configuration);
             // One connection stays free for the migration lock's own on PostgreSQL.
             int parallelism = builder.migrationParallelism > 0 ? builder.migrationParallelism
                     : Math.max(1, Math.min(4, poolSize - 2));
@@ -85,6 +100,9 @@ public final class FoundupsDb implements AutoCloseable {
             }
             this.agents = new AgentMemory(dsl);
         } catch (RuntimeException e) {
+            if (discipline != null) {
+                discipline.close();
+            }
             dataSource.close();
             throw e;
         }
@@ -180,9 +198,35 @@ public final class FoundupsDb implements AutoCloseable {
         return Optional.ofNullable(upgrade);
     }
 
-    /** Closes the connection pool. */
+    /**
+     * Backs the database up while it stays in use: writers go on, and the backup holds exactly the transactions
+     * committed before it began.
+     *
+     * <ul>
+     *   <li>SQLite: a database file, copied by SQLite's backup API from one snapshot. Open it like any database,
+     *       or bring it back with {@link Builder#restore(Path)}.</li>
+     *   <li>PostgreSQL: a {@code pg_dump} archive (custom format), written by the {@code pg_dump} program, which
+     *       must be on the PATH or in {@link Builder#postgresClientTools(Path)} (Debian: postgresql-client-15).</li>
+     * </ul>
+     *
+     * @param target the file to create; must not exist. It appears only once complete
+     * @return the file written, its size and how long it took
+     * @throws FoundupsDbException BACKUP when the target exists, pg_dump is missing, or the backup fails
+     */
+    public BackupResult backup(Path target) {
+        Objects.requireNonNull(target, "target");
+        return DatabaseBackup.backup(url, dataSource, target, postgresClientTools);
+    }
+
+    /**
+     * Closes the connection pool. On SQLite it first copies the WAL into the database file and truncates it, so
+     * when this was the last connection to the file no {@code -wal} or {@code -shm} file remains.
+     */
     @Override
     public void close() {
+        if (writes != null) {
+            writes.close();
+        }
         dataSource.close();
     }
 
@@ -205,6 +249,8 @@ public final class FoundupsDb implements AutoCloseable {
         private MigrationListener migrationListener = MigrationListener.NONE;
         private int migrationParallelism;
         private ClassLoader classLoader = FoundupsDb.class.getClassLoader();
+        private long walSizeLimit = 64L << 20;
+        private Path postgresClientTools;
 
         private Builder() {
         }
@@ -260,7 +306,8 @@ public final class FoundupsDb implements AutoCloseable {
         }
 
         /**
-         * How long a SQLite connection waits for another process's write lock before failing. Default 10 s.
+         * How long a SQLite write waits for the write in progress (of another thread of this process, or of another
+         * process) before it fails with BUSY. Default 10 s.
          *
          * @param timeout positive duration
          * @return this builder
@@ -327,6 +374,24 @@ public final class FoundupsDb implements AutoCloseable {
         }
 
         /**
+         * SQLite: the size the {@code -wal} file may reach before a commit forces a full checkpoint, and the size
+         * it is cut back to after one. Readers that never pause would otherwise let it grow without bound.
+         * Default 64 MiB.
+         *
+         * @param bytes at least 1 MiB
+         * @return this builder
+         * @throws IllegalArgumentException when below 1 MiB
+         */
+        public Builder walSizeLimit(long bytes) {
+            if (bytes < (1L << 20)) {
+                throw new IllegalArgumentException("walSizeLimit cannot be less than 1 MiB (1048576 bytes), was "
+                        + bytes);
+            }
+            this.walSizeLimit = bytes;
+            return this;
+        }
+
+        /**
          * Where the changelogs and templates are found (default: the class loader of FoundUps DB itself). Set it
          * when module templates ship in jars that a plugin class loader loads.
          *
@@ -336,6 +401,38 @@ public final class FoundupsDb implements AutoCloseable {
         public Builder classLoader(ClassLoader loader) {
             this.classLoader = Objects.requireNonNull(loader, "classLoader");
             return this;
+        }
+
+        /**
+         * PostgreSQL: the folder holding {@code pg_dump} and {@code pg_restore}, for backup and restore. Default:
+         * found on the PATH.
+         *
+         * @param folder the folder, such as {@code /usr/lib/postgresql/16/bin}
+         * @return this builder
+         */
+        public Builder postgresClientTools(Path folder) {
+            this.postgresClientTools = Objects.requireNonNull(folder, "postgresClientTools");
+            return this;
+        }
+
+        /**
+         * Replaces the database's content with a backup made by {@link FoundupsDb#backup(Path)}, without opening it.
+         *
+         * <ul>
+         *   <li>SQLite: refused while any connection, of this process or another, has the file open (close every
+         *       {@code FoundupsDb} on it first); the backup is checked before the file is touched, and copied in as
+         *       one transaction, so a failed restore leaves the database as it was.</li>
+         *   <li>PostgreSQL: runs {@code pg_restore} in one transaction into the database, which must be empty
+         *       (create a new one): tables made after the backup would otherwise survive it.</li>
+         * </ul>
+         *
+         * @param backup the backup file
+         * @throws FoundupsDbException CONFIGURATION for a bad URL; BACKUP when the file is not a backup, the database
+         *                             is in use or not empty, or the restore fails
+         */
+        public void restore(Path backup) {
+            Objects.requireNonNull(backup, "backup");
+            DatabaseBackup.restore(resolveDatabaseUrl(), backup, busyTimeout, postgresClientTools);
         }
 
         /**

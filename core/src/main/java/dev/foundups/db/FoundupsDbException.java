@@ -24,6 +24,10 @@ public class FoundupsDbException extends RuntimeException {
         DB_CONNECTION,
         /** A schema change (Liquibase or a template) failed, or the database does not match the changelogs. */
         MIGRATION,
+        /** A write waited longer than the busy timeout for another writer; retrying later may succeed. */
+        BUSY,
+        /** A backup or restore failed, or was refused because it would not be safe. */
+        BACKUP,
         /** Anything else the database reported. */
         DATABASE
     }

@@ -126,8 +126,8 @@ public final class FoundupsDbCli {
             return switch (db.errorCode()) {
                 case CONFIGURATION, INVALID_NAME, INVALID_INPUT -> 2;
                 case DB_CONNECTION -> 3;
-                case NAME_CONFLICT -> 1;
-                case MIGRATION, DATABASE -> 4;
+                case NAME_CONFLICT, BACKUP -> 1;
+                case MIGRATION, DATABASE, BUSY -> 4;
             };
         }
         return 4;

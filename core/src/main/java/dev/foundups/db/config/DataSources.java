@@ -31,15 +31,35 @@ public final class DataSources {
      * @param url         the database
      * @param maxPoolSize most connections at once
      * @param busyTimeout how long a SQLite connection waits for another process's lock
+     * @param walSizeLimit SQLite: the size the WAL file is cut back to after a checkpoint ({@code journal_size_limit})
      * @return an open pool; the caller closes it
      * @throws FoundupsDbException (DB_CONNECTION) naming the masked URL when no connection can be made
      */
-    public static HikariDataSource open(DatabaseUrl url, int maxPoolSize, Duration busyTimeout) {
+    public static HikariDataSource open(DatabaseUrl url, int maxPoolSize, Duration busyTimeout, long walSizeLimit) {
+        return open(url, maxPoolSize, "", busyTimeout, walSizeLimit);
+    }
+
+    /**
+     * Opens the one-connection pool of a SQLite database's writer: writes are serialised in the JVM anyway, and a
+     * connection of their own means the writer never queues behind readers for one.
+     *
+     * @param url          the SQLite database
+     * @param busyTimeout  how long the connection waits for another process's lock
+     * @param walSizeLimit the size the WAL file is cut back to after a checkpoint
+     * @return an open pool; the caller closes it
+     * @throws FoundupsDbException (DB_CONNECTION) when no connection can be made
+     */
+    public static HikariDataSource openSqliteWriter(DatabaseUrl url, Duration busyTimeout, long walSizeLimit) {
+        return open(url, 1, "-writer", busyTimeout, walSizeLimit);
+    }
+
+    private static HikariDataSource open(DatabaseUrl url, int maxPoolSize, String poolRole, Duration busyTimeout,
+                                         long walSizeLimit) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url.jdbcUrl());
         config.setMaximumPoolSize(maxPoolSize);
         config.setMinimumIdle(1);
-        config.setPoolName("foundups-db-" + url.dialect().name().toLowerCase());
+        config.setPoolName("foundups-db-" + url.dialect().name().toLowerCase() + poolRole);
         url.user().ifPresent(config::setUsername);
         url.password().ifPresent(config::setPassword);
         if (url.dialect() == Dialect.SQLITE) {
@@ -51,6 +71,8 @@ public final class DataSources {
             config.addDataSourceProperty("foreign_keys", "true");
             config.addDataSourceProperty("busy_timeout", String.valueOf(busyTimeout.toMillis()));
             config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+            // Per connection: without it, a WAL once grown stays at its largest size on disk after checkpoints.
+            config.addDataSourceProperty("journal_size_limit", String.valueOf(walSizeLimit));
         } else {
             config.setDriverClassName("org.postgresql.Driver");
             config.addDataSourceProperty("ApplicationName", "foundups-db");

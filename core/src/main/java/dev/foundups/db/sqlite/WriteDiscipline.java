@@ -1,0 +1,116 @@
+package dev.foundups.db.sqlite;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+
+import javax.sql.DataSource;
+
+import org.jooq.ConnectionProvider;
+import org.jooq.ExecuteListenerProvider;
+import org.jooq.TransactionListenerProvider;
+import org.jooq.impl.DataSourceConnectionProvider;
+import org.jooq.impl.DefaultConfiguration;
+import org.jooq.impl.DefaultExecuteListenerProvider;
+import org.jooq.impl.DefaultTransactionListenerProvider;
+import org.jooq.impl.DefaultTransactionProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.zaxxer.hikari.HikariDataSource;
+
+import dev.foundups.db.FoundupsDbException;
+import dev.foundups.db.config.DataSources;
+import dev.foundups.db.config.DatabaseUrl;
+
+/**
+ * How a SQLite database is written: one writer at a time per JVM ({@link WriteGate}) on a connection of its own,
+ * IMMEDIATE transactions (set on the pools), the busy timeout between processes, a WAL kept under a size limit,
+ * and a TRUNCATE checkpoint on close.
+ *
+ * <p>Readers use the database's main pool and never wait for the writer: WAL lets them read while it writes, and
+ * the writer does not take their connections. Write statements and transactions wait for the gate, then use the
+ * writer's one-connection pool, so the writer never queues behind readers either.
+ *
+ * <p>All of it is installed into the jOOQ configuration that every context of the database derives from (the
+ * shared one, each namespace's, each transaction's), so module code and users' own queries follow it without
+ * knowing. Plain JDBC on a borrowed connection bypasses it and relies on the busy timeout alone.
+ */
+public final class WriteDiscipline {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WriteDiscipline.class);
+
+    private final Path database;
+    private final WriteGate gate;
+    private final HikariDataSource writer;
+    private final WalCheckpointer checkpointer;
+    private final Duration busyTimeout;
+
+    private WriteDiscipline(Path database, HikariDataSource writer, DataSource readers, Duration busyTimeout,
+                            long walLimitBytes) {
+        this.database = database;
+        this.gate = WriteGate.of(database);
+        this.writer = writer;
+        // Checkpoints borrow a reader connection: the writer's one connection may still be held when they run.
+        this.checkpointer = new WalCheckpointer(database, walLimitBytes, readers);
+        this.busyTimeout = busyTimeout;
+    }
+
+    /**
+     * Opens the writer's connection and installs the discipline into a configuration whose connection provider is
+     * the readers' pool. Listeners the configuration already has are kept, and run first.
+     *
+     * @param configuration the database's base jOOQ configuration
+     * @param url           the SQLite database
+     * @param readers       the database's main pool
+     * @param busyTimeout   how long a write waits for the writer before it: the budget SQLite's busy timeout gives
+     *                      to other processes' writers
+     * @param walLimitBytes the WAL size past which a commit forces a checkpoint
+     * @return the installed discipline; {@link #close()} it before closing the main pool
+     * @throws FoundupsDbException DB_CONNECTION when the writer's connection cannot be opened
+     */
+    public static WriteDiscipline install(DefaultConfiguration configuration, DatabaseUrl url, DataSource readers,
+                                          Duration busyTimeout, long walLimitBytes) {
+        Path database = url.sqlitePath().orElseThrow();
+        HikariDataSource writer = DataSources.openSqliteWriter(url, busyTimeout, walLimitBytes);
+        WriteDiscipline discipline = new WriteDiscipline(database, writer, readers, busyTimeout, walLimitBytes);
+        ConnectionProvider writerConnection = new DataSourceConnectionProvider(writer);
+        // Every transaction is a writer on SQLite (IMMEDIATE): it begins on the writer's connection.
+        configuration.set(new DefaultTransactionProvider(writerConnection));
+        ExecuteListenerProvider[] executes = configuration.executeListenerProviders();
+        ExecuteListenerProvider[] moreExecutes = Arrays.copyOf(executes, executes.length + 1);
+        moreExecutes[executes.length] = new DefaultExecuteListenerProvider(
+                new GatedWrites(discipline.gate, writerConnection, discipline.checkpointer, busyTimeout));
+        configuration.set(moreExecutes);
+        TransactionListenerProvider[] transactions = configuration.transactionListenerProviders();
+        TransactionListenerProvider[] moreTransactions = Arrays.copyOf(transactions, transactions.length + 1);
+        moreTransactions[transactions.length] = new DefaultTransactionListenerProvider(
+                new GatedTransactions(discipline.gate, discipline.checkpointer, busyTimeout));
+        configuration.set(moreTransactions);
+        return discipline;
+    }
+
+    /**
+     * Graceful shutdown, before the main pool closes: waits for the write in progress in this JVM, copies the WAL
+     * into the database file and truncates it, and closes the writer's connection. When this was the last
+     * connection to the file, closing the main pool then removes {@code -wal} and {@code -shm}; when other
+     * processes still use it, the WAL they find is empty.
+     */
+    public void close() {
+        try {
+            gate.acquire(busyTimeout);
+            try {
+                writer.close();
+                if (!checkpointer.checkpoint(busyTimeout)) {
+                    LOG.info("Closing {}: the WAL could not be checkpointed now (other connections were busy); "
+                            + "SQLite checkpoints it when the last connection closes", database);
+                }
+            } finally {
+                gate.release();
+            }
+        } catch (FoundupsDbException e) {
+            LOG.warn("Closing {} without a checkpoint: {}", database, e.getMessage());
+            writer.close();
+        }
+    }
+}
