@@ -140,6 +140,29 @@ class CliTest {
     }
 
     @Test
+    void backupThenRestoreRoundTrips() {
+        assertEquals(0, runWithUrl("init").exitCode());
+        try (FoundupsDb db = FoundupsDb.configure().databaseUrl(url).open()) {
+            db.foundUp("saved").addUser("u1", "before the backup");
+        }
+        Path backup = dir.resolve("backup.bin");
+        Run save = runWithUrl("backup", backup.toString());
+        assertEquals(0, save.exitCode(), save.err());
+        assertTrue(save.out().startsWith("backed up "), save.out());
+        assertTrue(Files.exists(backup));
+        Run again = runWithUrl("backup", backup.toString());
+        assertEquals(1, again.exitCode(), "an existing backup is never overwritten: " + again.err());
+
+        // Restore into a fresh, empty database and read the row back through the typed API.
+        String target = backend.newDatabaseUrl(dir.resolve("restored"));
+        Run restore = run("--url", target, "restore", backup.toString());
+        assertEquals(0, restore.exitCode(), restore.err());
+        try (FoundupsDb db = FoundupsDb.configure().databaseUrl(target).open()) {
+            assertEquals("before the backup", db.foundUp("saved").user("u1").orElseThrow().getUsername());
+        }
+    }
+
+    @Test
     void demoRunsTheProtocolExamples() {
         Run demo = runWithUrl("demo");
         assertEquals(0, demo.exitCode(), demo.err());
