@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.jooq.DSLContext;
 import org.jooq.Query;
 import org.jooq.SQLDialect;
+import org.jooq.conf.RenderTable;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -26,8 +27,8 @@ import dev.foundups.db.modules.chatrules.ChatRules;
 
 /**
  * What the typed API pays in Java before the driver sees a statement: building the get_moderator query and
- * rendering it, with the library's settings and table mapping, against the same without the mapping, and
- * rendering alone. No database is touched; the settings are the ones {@code chat_rules}'s context really has.
+ * rendering it, with the library's settings and table mapping, against the same without the mapping or with every
+ * column qualified by its table, and rendering alone. No database is touched; the settings are the ones {@code chat_rules}'s context really has.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -44,6 +45,7 @@ public class RenderBenchmark {
     private BenchDatabase database;
     private DSLContext mapped;
     private DSLContext unmapped;
+    private DSLContext qualified;
     private Query prebuilt;
     private int i;
 
@@ -55,6 +57,7 @@ public class RenderBenchmark {
         SQLDialect sqlDialect = SQLDialect.valueOf(dialect);
         mapped = DSL.using(sqlDialect, settings);
         unmapped = DSL.using(sqlDialect, ((Settings) settings.clone()).withRenderMapping(null));
+        qualified = DSL.using(sqlDialect, ((Settings) settings.clone()).withRenderTable(RenderTable.ALWAYS));
         prebuilt = mapped.selectFrom(CHAT_RULES_MODERATORS).where(CHAT_RULES_MODERATORS.ID.eq("mod1"));
     }
 
@@ -73,6 +76,12 @@ public class RenderBenchmark {
     @Benchmark
     public String buildAndRenderUnmapped() {
         return unmapped.selectFrom(CHAT_RULES_MODERATORS).where(CHAT_RULES_MODERATORS.ID.eq(id())).getSQL();
+    }
+
+    /** As the library rendered before it set {@code RenderTable.WHEN_MULTIPLE_TABLES}: every column qualified. */
+    @Benchmark
+    public String buildAndRenderMappedQualified() {
+        return qualified.selectFrom(CHAT_RULES_MODERATORS).where(CHAT_RULES_MODERATORS.ID.eq(id())).getSQL();
     }
 
     /** Rendering alone, of a query built once: the building's share. */
