@@ -26,6 +26,7 @@ record BenchOptions(double scale, int rounds, int warmups, Set<String> systems, 
     static final String USAGE = """
             usage: bench/run [SCALE] [ROUNDS] [--warmup N] [--systems NAME,...] [--reference PATH] [--data DIR]
                    bench/run --jmh [JMH options]
+                   bench/run --profile-summary RECORDING.jfr [FRAME]
 
               SCALE        multiplies every count of WORKLOAD.md (default 1; at least 0.002)
               ROUNDS       measured rounds, systems alternating; the table shows medians (default 3)
@@ -35,6 +36,8 @@ record BenchOptions(double scale, int rounds, int warmups, Set<String> systems, 
                            (default ../shared/peers/wsp78-python/run_workload.py)
               --data DIR   where the SQLite files go (default target/bench-data)
               --jmh        run the JMH micro benchmarks instead; the rest goes to JMH (try -h)
+              --profile-summary  where a JFR recording of a run spent its time, in samples whose stack
+                           passes through FRAME (e.g. TypedOperations.getModerator)
             """;
 
     /**

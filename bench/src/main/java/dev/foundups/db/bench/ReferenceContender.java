@@ -75,27 +75,39 @@ final class ReferenceContender implements Contender {
         try {
             Process process = new ProcessBuilder("python3", script.toString(), database.file().toString(),
                     Double.toString(workload.scale())).redirectErrorStream(true).start();
-            List<OpTiming> timings = new ArrayList<>();
-            List<String> other = new ArrayList<>();
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                    OpTiming timing = line.startsWith("op=") ? OpTiming.parse(line) : null;
-                    if (timing == null) {
-                        other.add(line);
-                    } else {
-                        timings.add(timing);
-                    }
-                }
+            // A stopped benchmark must not leave the reference writing on in the background.
+            Thread reaper = new Thread(process::destroyForcibly);
+            Runtime.getRuntime().addShutdownHook(reaper);
+            try {
+                return readTimings(process);
+            } finally {
+                process.destroyForcibly();
+                Runtime.getRuntime().removeShutdownHook(reaper);
             }
-            int exit = process.waitFor();
-            if (exit != 0 || timings.size() != Op.values().length) {
-                throw new IllegalStateException("the reference design exited with " + exit + " after "
-                        + timings.size() + " of " + Op.values().length + " ops: " + String.join("\n", other));
-            }
-            return timings;
         } finally {
             database.drop(null);
         }
+    }
+
+    private static List<OpTiming> readTimings(Process process) throws IOException, InterruptedException {
+        List<OpTiming> timings = new ArrayList<>();
+        List<String> other = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                OpTiming timing = line.startsWith("op=") ? OpTiming.parse(line) : null;
+                if (timing == null) {
+                    other.add(line);
+                } else {
+                    timings.add(timing);
+                }
+            }
+        }
+        int exit = process.waitFor();
+        if (exit != 0 || timings.size() != Op.values().length) {
+            throw new IllegalStateException("the reference design exited with " + exit + " after "
+                    + timings.size() + " of " + Op.values().length + " ops: " + String.join("\n", other));
+        }
+        return timings;
     }
 }
