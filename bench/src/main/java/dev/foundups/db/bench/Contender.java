@@ -1,0 +1,20 @@
+package dev.foundups.db.bench;
+
+import java.util.List;
+
+/** One system under comparison: runs the whole workload on a fresh database and reports each op's time. */
+interface Contender {
+
+    /** @return the system's name in every output line, such as {@code foundups-sqlite} */
+    String name();
+
+    /** @return whether it runs in this JVM, so a warm-up round helps it */
+    boolean inJvm();
+
+    /**
+     * @param workload the counts and values
+     * @return one timing per op, in {@link Op} order
+     * @throws Exception when the run fails; the harness stops
+     */
+    List<OpTiming> run(Workload workload) throws Exception;
+}
