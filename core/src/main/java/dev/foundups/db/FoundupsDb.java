@@ -22,6 +22,7 @@ import dev.foundups.db.backup.DatabaseBackup;
 import dev.foundups.db.config.DataSources;
 import dev.foundups.db.config.DatabaseUrl;
 import dev.foundups.db.config.Dialect;
+import dev.foundups.db.imports.LegacyImport;
 import dev.foundups.db.migration.MigrationLock;
 import dev.foundups.db.migration.SharedSchema;
 import dev.foundups.db.namespaces.Namespaces;
@@ -184,6 +185,34 @@ public final class FoundupsDb implements AutoCloseable {
     public PlatformModule module(String name) {
         Objects.requireNonNull(name, "module name");
         return new PlatformModule(name, namespaces.context(NamespaceKind.MODULE, name, name));
+    }
+
+    /**
+     * Imports a module's own SQLite database, the protocol's "migrate_to_unified": every table becomes
+     * {@code modules_<module>_<table>} with its columns and rows, and the module is registered in the catalog. All
+     * of it in one transaction, or nothing; importing the same file again adds nothing.
+     *
+     * @param file   the legacy database, such as {@code chat_rules.db}
+     * @param module the module name, or null to take it from the file name
+     * @return the tables and row counts imported
+     * @throws FoundupsDbException INVALID_INPUT naming the file or table when it cannot be imported
+     */
+    public ImportReport importLegacyDatabase(Path file, String module) {
+        return new LegacyImport(dsl, namespaces).importSqlite(file, module);
+    }
+
+    /**
+     * Imports agent memory kept in a JSON file (an array of objects) or a JSON Lines file: each object becomes an
+     * {@code agents_memory} row. All of the file in one transaction, or nothing; importing it again adds nothing.
+     *
+     * @param file        the file
+     * @param agent       the owner of records without an {@code agent_id} field, or null
+     * @param patternType the pattern type, or null for the record's {@code pattern_type}, else the file's name
+     * @return the rows imported
+     * @throws FoundupsDbException INVALID_INPUT naming the file and line when it is malformed
+     */
+    public ImportReport importAgentMemory(Path file, String agent, String patternType) {
+        return new LegacyImport(dsl, namespaces).importAgentMemory(file, agent, patternType);
     }
 
     /** @return the catalog of namespaces: list, create, drop, migrate */

@@ -56,19 +56,32 @@ public final class NamespaceScaleBench {
         Template template = new TemplateRegistry(dialect, NamespaceScaleBench.class.getClassLoader())
                 .require(NamespaceKind.FOUNDUP, "foundup");
 
-        // 1. Create COUNT FoundUps with one user each, one commit per FoundUp.
-        try (FoundupsDb db = FoundupsDb.configure().databaseUrl(fdbUrl).open()) {
-            db.catalog(); // schema set up before timing
-        }
-        double raw = rawCreate(rawUrl, template, count);
+        // 1. Create COUNT FoundUps with one user each, one commit per FoundUp. The two systems alternate in chunks
+        //    on their own files, so both meet the same file sizes and the same machine load.
+        double raw;
         double fdb;
-        try (FoundupsDb db = FoundupsDb.configure().databaseUrl(fdbUrl).open()) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < count; i++) {
-                db.foundUp("fu_" + i).addUser("user1", "StreamViewer");
-                progress("fdb create", i, count, t0);
+        try (FoundupsDb db = FoundupsDb.configure().databaseUrl(fdbUrl).open();
+             Connection rawConnection = RawJdbc.connect(rawUrl)) {
+            rawConnection.setAutoCommit(false);
+            long rawNanos = 0;
+            long fdbNanos = 0;
+            int chunk = Math.max(1, Math.min(500, count / 10));
+            for (int from = 0; from < count; from += chunk) {
+                int to = Math.min(count, from + chunk);
+                long t0 = System.nanoTime();
+                rawCreate(rawConnection, template, from, to);
+                long t1 = System.nanoTime();
+                for (int i = from; i < to; i++) {
+                    db.foundUp("fu_" + i).addUser("user1", "StreamViewer");
+                }
+                long t2 = System.nanoTime();
+                rawNanos += t1 - t0;
+                fdbNanos += t2 - t1;
+                System.err.printf(Locale.ROOT, "  create %d..%d: raw %.0f/s, fdb %.0f/s%n", from, to,
+                        (to - from) / ((t1 - t0) / 1e9), (to - from) / ((t2 - t1) / 1e9));
             }
-            fdb = count / seconds(t0);
+            raw = count / (rawNanos / 1e9);
+            fdb = count / (fdbNanos / 1e9);
         }
         System.out.printf(Locale.ROOT, "%s metric=create_foundup_and_user fdb_per_s=%.1f raw_per_s=%.1f ratio=%.2f%n",
                 tag, fdb, raw, fdb / raw);
@@ -156,27 +169,21 @@ public final class NamespaceScaleBench {
     }
 
     /** Raw JDBC, one connection: the template's own DDL plus one row, one commit per FoundUp. */
-    private static double rawCreate(String url, Template template, int count) throws SQLException {
-        try (Connection c = RawJdbc.connect(url)) {
-            c.setAutoCommit(false);
-            long t0 = System.nanoTime();
-            for (int i = 0; i < count; i++) {
-                String prefix = "foundups_fu_" + i + "_";
-                try (Statement st = c.createStatement()) {
-                    for (String sql : template.statementsFor(prefix)) {
-                        st.execute(sql);
-                    }
+    private static void rawCreate(Connection c, Template template, int from, int to) throws SQLException {
+        for (int i = from; i < to; i++) {
+            String prefix = "foundups_fu_" + i + "_";
+            try (Statement st = c.createStatement()) {
+                for (String sql : template.statementsFor(prefix)) {
+                    st.execute(sql);
                 }
-                try (PreparedStatement insert = c.prepareStatement(
-                        "INSERT INTO " + prefix + "users (id, username) VALUES (?, ?)")) {
-                    insert.setString(1, "user1");
-                    insert.setString(2, "StreamViewer");
-                    insert.executeUpdate();
-                }
-                c.commit();
-                progress("raw create", i, count, t0);
             }
-            return count / seconds(t0);
+            try (PreparedStatement insert = c.prepareStatement(
+                    "INSERT INTO " + prefix + "users (id, username) VALUES (?, ?)")) {
+                insert.setString(1, "user1");
+                insert.setString(2, "StreamViewer");
+                insert.executeUpdate();
+            }
+            c.commit();
         }
     }
 
@@ -204,12 +211,6 @@ public final class NamespaceScaleBench {
             best = Math.min(best, seconds(t0));
         }
         return best;
-    }
-
-    private static void progress(String what, int i, int count, long t0) {
-        if ((i + 1) % 2000 == 0 && i + 1 < count) {
-            System.err.printf(Locale.ROOT, "  %s: %d of %d, %.0f/s so far%n", what, i + 1, count, (i + 1) / seconds(t0));
-        }
     }
 
     static double seconds(long t0) {

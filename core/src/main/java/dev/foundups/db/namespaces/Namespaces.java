@@ -57,6 +57,9 @@ public final class Namespaces {
 
     private static final Logger LOG = LoggerFactory.getLogger(Namespaces.class);
 
+    /** Template name of a module whose tables were imported from a legacy database rather than made from a template. */
+    public static final String NO_TEMPLATE = "(imported)";
+
     private final DSLContext shared;
     private final TemplateRegistry templates;
     private final int parallelism;
@@ -216,6 +219,32 @@ public final class Namespaces {
                 .fetch(Namespaces::info);
     }
 
+    /**
+     * Registers a module whose tables come from elsewhere (a legacy import), inside the caller's transaction. A
+     * module that exists already, from its template or an earlier import, is left as it is.
+     *
+     * @param tx   the caller's transaction
+     * @param name the module name, already validated
+     * @return the module's table prefix
+     */
+    public String registerImportedModule(DSLContext tx, String name) {
+        String prefix = NamespaceName.tablePrefix(NamespaceKind.MODULE, name);
+        Instant now = now();
+        tx.insertInto(FOUNDUPSDB_NAMESPACES)
+                .set(FOUNDUPSDB_NAMESPACES.KIND, NamespaceKind.MODULE.catalogValue())
+                .set(FOUNDUPSDB_NAMESPACES.NAME, name)
+                .set(FOUNDUPSDB_NAMESPACES.TEMPLATE, NO_TEMPLATE)
+                .set(FOUNDUPSDB_NAMESPACES.TABLE_PREFIX, prefix)
+                .set(FOUNDUPSDB_NAMESPACES.STATE, NamespaceState.READY.catalogValue())
+                .set(FOUNDUPSDB_NAMESPACES.TEMPLATE_VERSION, 0)
+                .set(FOUNDUPSDB_NAMESPACES.CREATED_AT, now)
+                .set(FOUNDUPSDB_NAMESPACES.UPDATED_AT, now)
+                .onConflict(FOUNDUPSDB_NAMESPACES.KIND, FOUNDUPSDB_NAMESPACES.NAME)
+                .doNothing()
+                .execute();
+        return prefix;
+    }
+
     /** @return the templates on the class path */
     public TemplateRegistry templates() {
         return templates;
@@ -368,6 +397,9 @@ public final class Namespaces {
                 .fetch();
         for (var used : templatesInUse) {
             NamespaceKind kind = NamespaceKind.fromCatalogValue(used.value1());
+            if (NO_TEMPLATE.equals(used.value2())) {
+                continue; // imported tables: nothing to migrate
+            }
             Optional<Template> found = templates.find(kind, used.value2());
             if (found.isEmpty()) {
                 LOG.warn("Namespaces of {} template '{}' are left as they are: the template is not on the class path",
