@@ -21,7 +21,7 @@ import picocli.CommandLine.ScopeType;
         versionProvider = FoundupsDbCli.Version.class,
         description = "Operate a FoundUps DB (WSP 78) database: one database, three namespaces.",
         subcommands = {InitCommand.class, StatusCommand.class, MigrateCommand.class, NamespaceCommand.class,
-            BackupCommand.class, RestoreCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+            BackupCommand.class, RestoreCommand.class, ImportLegacyCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         footer = {"",
             "Configuration: the database is --url, else the DATABASE_URL system",
             "property, else the DATABASE_URL environment variable, else SQLite at",

@@ -163,6 +163,34 @@ class CliTest {
     }
 
     @Test
+    void importLegacyReportsPerTableAndIsIdempotent() throws Exception {
+        assertEquals(0, runWithUrl("init").exitCode());
+        Path legacy = dir.resolve("old_rules.db");
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + legacy); var st = c.createStatement()) {
+            st.execute("CREATE TABLE cooldowns (user_id TEXT PRIMARY KEY, until TEXT)");
+            st.execute("INSERT INTO cooldowns VALUES ('u1', '2024-01-01'), ('u2', '2024-01-02')");
+        }
+        Path memory = dir.resolve("patterns.jsonl");
+        Files.writeString(memory, "{\"agent_id\": \"a1\", \"p\": 1}\n{\"p\": 2}\n");
+
+        Run first = runWithUrl("import-legacy", legacy.toString(), memory.toString(), "--agent", "legacy");
+        assertEquals(0, first.exitCode(), first.err());
+        assertTrue(first.out().contains(legacy + " -> module:old_rules: 2 row(s)"), first.out());
+        assertTrue(first.out().contains("modules_old_rules_cooldowns"), first.out());
+        assertTrue(first.out().contains(memory + " -> agents_memory: 2 row(s)"), first.out());
+
+        Run second = runWithUrl("import-legacy", legacy.toString(), memory.toString(), "--agent", "legacy");
+        assertEquals(0, second.exitCode(), second.err());
+        assertTrue(second.out().contains("imported before into module:old_rules, nothing added"), second.out());
+
+        Path broken = dir.resolve("broken.jsonl");
+        Files.writeString(broken, "{\"agent_id\": \"a\"}\n{oops\n");
+        Run bad = runWithUrl("import-legacy", broken.toString());
+        assertEquals(2, bad.exitCode());
+        assertTrue(bad.err().startsWith("foundups-db: " + broken + ", line 2: not valid JSON"), bad.err());
+    }
+
+    @Test
     void demoRunsTheProtocolExamples() {
         Run demo = runWithUrl("demo");
         assertEquals(0, demo.exitCode(), demo.err());
