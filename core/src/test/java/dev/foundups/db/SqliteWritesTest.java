@@ -105,38 +105,46 @@ class SqliteWritesTest {
     @Test
     void theWalStaysWithinItsLimitWhileReadersNeverPause() throws Exception {
         long limit = 1L << 20;
-        String url = Backend.SQLITE.newDatabaseUrl(dir);
-        File wal = dir.resolve("foundups.db-wal").toFile();
         String payload = "{\"text\":\"" + "x".repeat(3000) + "\"}";
         int writes = 1500;
+
+        // Control, on a file of its own: the same writes on a plain connection, as the protocol's own design does
+        // them. Only SQLite's passive checkpoints run, and with readers always in the WAL it grows with every write.
+        Path controlDir = Files.createDirectories(dir.resolve("control"));
+        String controlUrl = Backend.SQLITE.newDatabaseUrl(controlDir);
+        FoundupsDb.configure().databaseUrl(controlUrl).open().close();
+        File controlWal = controlDir.resolve("foundups.db-wal").toFile();
+        long plainMax = 0;
+        try (OverlappingReaders readers = new OverlappingReaders(controlUrl);
+             Connection plain = DriverManager.getConnection(controlUrl);
+             PreparedStatement insert = plain.prepareStatement(
+                     "INSERT INTO agents_memory (agent_id, pattern_type, pattern_data) VALUES (?, ?, ?)")) {
+            for (int i = 0; i < writes; i++) {
+                insert.setString(1, "plain");
+                insert.setString(2, "t");
+                insert.setString(3, payload);
+                insert.executeUpdate();
+                plainMax = Math.max(plainMax, controlWal.length());
+            }
+        }
+        assertTrue(plainMax > 4 * limit, "control: with readers never pausing the WAL grows, to " + plainMax);
+
+        String url = Backend.SQLITE.newDatabaseUrl(dir);
+        File wal = dir.resolve("foundups.db-wal").toFile();
+        long max = 0;
+        long transactions;
         try (FoundupsDb db = FoundupsDb.configure().databaseUrl(url).walSizeLimit(limit).open();
              OverlappingReaders readers = new OverlappingReaders(url)) {
-            // Control: the same writes on a plain connection, as the protocol's own design does them. Only SQLite's
-            // passive checkpoints run, and with readers always in the WAL it grows with every write.
-            long plainMax = 0;
-            try (Connection plain = DriverManager.getConnection(url);
-                 PreparedStatement insert = plain.prepareStatement(
-                         "INSERT INTO agents_memory (agent_id, pattern_type, pattern_data) VALUES (?, ?, ?)")) {
-                for (int i = 0; i < writes; i++) {
-                    insert.setString(1, "plain");
-                    insert.setString(2, "t");
-                    insert.setString(3, payload);
-                    insert.executeUpdate();
-                    plainMax = Math.max(plainMax, wal.length());
-                }
-            }
-            assertTrue(plainMax > 4 * limit, "control: with readers never pausing the WAL grows, to " + plainMax);
-            long max = 0;
             for (int i = 0; i < writes; i++) {
                 db.agents().learnPattern("bounded", "t", payload);
                 max = Math.max(max, wal.length());
             }
-            long ours = max;
-            assertTrue(ours <= limit + 64 * 1024, "the WAL stayed within its limit (plus one commit): " + ours);
-            assertTrue(readers.transactions() > 10, "readers kept reading: " + readers.transactions());
-            System.out.println("WAL high-water mark: plain connection " + plainMax + " bytes, FoundupsDb " + ours
-                    + " bytes (limit " + limit + "), readers ran " + readers.transactions() + " transactions");
+            transactions = readers.transactions();
         }
+        assertTrue(max <= limit + 64 * 1024, "the WAL stayed within its limit (plus one commit): " + max);
+        assertTrue(transactions > 10, "readers kept reading: " + transactions);
+        System.out.println("WAL high-water mark: plain connection " + plainMax + " bytes, FoundupsDb " + max
+                + " bytes (limit " + limit + "), readers ran " + transactions + " transactions");
     }
 
     @Test
