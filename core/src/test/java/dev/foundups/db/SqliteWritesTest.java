@@ -73,7 +73,13 @@ class SqliteWritesTest {
             begun.await(20, TimeUnit.SECONDS);
             FoundupsDbException e = assertThrows(FoundupsDbException.class,
                     () -> db.agents().recordAwakening("impatient", "1"));
+            long start = System.nanoTime();
+            FoundupsDbException inTransaction = assertThrows(FoundupsDbException.class,
+                    () -> db.dsl().transaction(tx -> db.agents().recordAwakening("never", "1")));
+            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             done.countDown();
+            assertEquals(ErrorCode.BUSY, inTransaction.errorCode());
+            assertTrue(waited < 3000, "a transaction gives up after busyTimeout too, not later: " + waited + " ms");
             transaction.get(20, TimeUnit.SECONDS);
             assertEquals(ErrorCode.BUSY, e.errorCode());
             assertTrue(e.getMessage().contains("waited 300 ms (busyTimeout)")
