@@ -11,7 +11,10 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +45,40 @@ class SqliteBackupTest {
         try (var files = Files.list(dir)) {
             assertEquals(List.of(), files.map(p -> p.getFileName().toString()).filter(n -> n.contains("partial"))
                     .toList(), "nothing half-written is left");
+        }
+    }
+
+    @Test
+    void aBackupTakenWhileWritersCommitPassesTheFullIntegrityCheck() throws Exception {
+        Path file = dir.resolve("busy.db");
+        try (FoundupsDb db = Backend.SQLITE.open(dir)) {
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong written = new AtomicLong();
+            List<Thread> writers = new ArrayList<>();
+            for (int w = 0; w < 2; w++) {
+                String agent = "w" + w;
+                Thread t = new Thread(() -> {
+                    while (!stop.get()) {
+                        db.agents().learnPattern(agent, "t", "{\"n\":" + written.incrementAndGet() + "}");
+                    }
+                });
+                writers.add(t);
+                t.start();
+            }
+            Thread.sleep(300);
+            long before = written.get();
+            db.backup(file);
+            long during = written.get() - before;
+            Thread.sleep(100);
+            stop.set(true);
+            for (Thread t : writers) {
+                t.join();
+            }
+            System.out.println("writes committed while the backup ran: " + during);
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            assertEquals("ok", single(st, "PRAGMA integrity_check"));
+            assertTrue(Integer.parseInt(single(st, "SELECT COUNT(*) FROM agents_memory")) > 0);
         }
     }
 

@@ -25,8 +25,9 @@ import dev.foundups.db.modules.chatrules.ChatRules;
  * <pre>
  * java -cp CLASSPATH dev.foundups.db.figures.SqliteFigures writes FOLDER [OPS]
  *     record_timeout (the workload's op: one insert, its own transaction), single thread, through ChatRules and
- *     through raw JDBC with the same SQL and PRAGMAs on the same file, in alternating rounds; then the total rate
- *     through ChatRules with 2 and 4 writer threads. Each figure on a fresh file.
+ *     through raw JDBC with the same SQL and PRAGMAs on the same file (one prepared statement reused, and one
+ *     prepared per call as jOOQ does), in alternating rounds; then the total rate through ChatRules with 1, 2 and
+ *     4 writer threads, each on a fresh file.
  * java -cp CLASSPATH dev.foundups.db.figures.SqliteFigures backup DATABASE TARGET
  *     FoundupsDb.backup of an existing database, timed.
  * </pre>
@@ -72,9 +73,11 @@ public final class SqliteFigures {
                 runRaw(insert, "warm", 2_000);
                 long chatNanos = 0;
                 long rawNanos = 0;
+                long preparingNanos = 0;
                 for (int round = 0; round < ROUNDS; round++) {
                     chatNanos += runChatRules(chat, "r" + round, perRound);
                     rawNanos += runRaw(insert, "r" + round, perRound);
+                    preparingNanos += runRawPreparing(raw, "p" + round, perRound);
                 }
                 int total = perRound * ROUNDS;
                 double chatRate = total / (chatNanos / 1e9);
@@ -83,6 +86,8 @@ public final class SqliteFigures {
                         total, chatNanos / 1e9, chatRate);
                 System.out.printf("op=record_timeout system=raw_jdbc threads=1 n=%d seconds=%.2f ops_per_s=%.0f%n",
                         total, rawNanos / 1e9, rawRate);
+                System.out.printf("op=record_timeout system=raw_jdbc_prepare_per_call threads=1 n=%d seconds=%.2f "
+                        + "ops_per_s=%.0f%n", total, preparingNanos / 1e9, total / (preparingNanos / 1e9));
                 System.out.printf("ratio chatrules/raw_jdbc=%.2f%n", chatRate / rawRate);
             }
         }
@@ -127,6 +132,22 @@ public final class SqliteFigures {
             try (ResultSet rs = insert.executeQuery()) {
                 rs.next();
                 rs.getLong(1);
+            }
+        }
+        return System.nanoTime() - start;
+    }
+
+    private static long runRawPreparing(Connection raw, String mod, int n) throws Exception {
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            try (PreparedStatement insert = raw.prepareStatement(INSERT)) {
+                insert.setString(1, mod);
+                insert.setString(2, "user" + i);
+                insert.setInt(3, 60);
+                try (ResultSet rs = insert.executeQuery()) {
+                    rs.next();
+                    rs.getLong(1);
+                }
             }
         }
         return System.nanoTime() - start;
