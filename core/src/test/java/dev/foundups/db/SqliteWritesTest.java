@@ -154,6 +154,13 @@ class SqliteWritesTest {
     }
 
     @Test
+    void aWalLimitBelowOneMebibyteIsRefusedNamingTheSetting() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FoundupsDb.configure().walSizeLimit(64 * 1024));
+        assertEquals("walSizeLimit cannot be less than 1 MiB (1048576 bytes), was 65536", e.getMessage());
+    }
+
+    @Test
     void closingLeavesNoWalOrShmBehindWhenItWasTheLastConnection() {
         try (FoundupsDb db = Backend.SQLITE.open(dir)) {
             for (int i = 0; i < 200; i++) {
