@@ -79,8 +79,8 @@ public final class FoundupsDb implements AutoCloseable {
             configuration.set(new DataSourceConnectionProvider(dataSource));
             configuration.set(url.dialect().jooqDialect());
             configuration.set(baseSettings());
-            // SQLite: one writer at a time in this JVM, and the WAL kept in bounds. Every context derives from this
-            // configuration, so module code and users' own queries follow it too.
+            // SQLite: one writer at a time (in this JVM and across FoundUps DB processes), and the WAL kept in
+            // bounds. Every context derives from this configuration, so module code and users' queries follow it.
             if (url.dialect() == Dialect.SQLITE) {
                 discipline = WriteDiscipline.install(configuration, url, dataSource, builder.busyTimeout,
                         builder.walSizeLimit);

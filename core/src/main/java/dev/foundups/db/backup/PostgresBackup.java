@@ -27,7 +27,12 @@ final class PostgresBackup {
 
     static long backup(DatabaseUrl url, Path clientTools, BackupFile file) throws IOException {
         PostgresClient pgDump = PostgresClient.find("pg_dump", clientTools, url, "backup");
-        pgDump.run(List.of("--format=custom", "--no-password", "--file=" + file.partial()));
+        try {
+            pgDump.run(List.of("--format=custom", "--no-password", "--file=" + file.partial()));
+        } catch (FoundupsDbException e) {
+            throw new FoundupsDbException(ErrorCode.BACKUP, "cannot back up PostgreSQL database '"
+                    + pgDump.database() + "' to " + file.target() + ": " + e.getMessage(), e);
+        }
         return file.publish();
     }
 
@@ -49,8 +54,13 @@ final class PostgresBackup {
                     + "(createdb NAME, then point DATABASE_URL at it); tables created after the backup would "
                     + "otherwise survive the restore and disagree with its catalog");
         }
-        pgRestore.run(List.of("--no-password", "--no-owner", "--no-privileges", "--single-transaction",
-                "--exit-on-error", "--dbname=" + pgRestore.database(), backup.toString()));
+        try {
+            pgRestore.run(List.of("--no-password", "--no-owner", "--no-privileges", "--single-transaction",
+                    "--exit-on-error", "--dbname=" + pgRestore.database(), backup.toString()));
+        } catch (FoundupsDbException e) {
+            throw new FoundupsDbException(ErrorCode.BACKUP, "cannot restore " + backup + " into PostgreSQL database '"
+                    + pgRestore.database() + "' (nothing was changed: one transaction): " + e.getMessage(), e);
+        }
     }
 
     private static int countTables(DataSource target) {

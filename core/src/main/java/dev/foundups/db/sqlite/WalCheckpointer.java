@@ -31,9 +31,12 @@ final class WalCheckpointer {
 
     private static final Logger LOG = LoggerFactory.getLogger(WalCheckpointer.class);
 
-    /** How long a forced checkpoint waits for readers: writers are held back that long at most. */
-    static final Duration ATTEMPT_WAIT = Duration.ofMillis(200);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /**
+     * How long a forced checkpoint waits for readers, and so holds writers back at most: well above an ordinary
+     * read, so that only a long one (a report, a backup) makes it give up.
+     */
+    static final Duration ATTEMPT_WAIT = Duration.ofMillis(500);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 
     private final File wal;
     private final long limitBytes;

@@ -8,12 +8,9 @@ import javax.sql.DataSource;
 
 import org.jooq.ConnectionProvider;
 import org.jooq.ExecuteListenerProvider;
-import org.jooq.TransactionListenerProvider;
 import org.jooq.impl.DataSourceConnectionProvider;
 import org.jooq.impl.DefaultConfiguration;
 import org.jooq.impl.DefaultExecuteListenerProvider;
-import org.jooq.impl.DefaultTransactionListenerProvider;
-import org.jooq.impl.DefaultTransactionProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +55,8 @@ public final class WriteDiscipline {
 
     /**
      * Opens the writer's connection and installs the discipline into a configuration whose connection provider is
-     * the readers' pool. Listeners the configuration already has are kept, and run first.
+     * the readers' pool: a listener for single statements (those the configuration already has are kept, and run
+     * first) and the transaction provider.
      *
      * @param configuration the database's base jOOQ configuration
      * @param url           the SQLite database
@@ -75,18 +73,15 @@ public final class WriteDiscipline {
         HikariDataSource writer = DataSources.openSqliteWriter(url, busyTimeout, walLimitBytes);
         WriteDiscipline discipline = new WriteDiscipline(database, writer, readers, busyTimeout, walLimitBytes);
         ConnectionProvider writerConnection = new DataSourceConnectionProvider(writer);
-        // Every transaction is a writer on SQLite (IMMEDIATE): it begins on the writer's connection.
-        configuration.set(new DefaultTransactionProvider(writerConnection));
+        // Every transaction is a writer on SQLite (IMMEDIATE): it waits for the gate, then begins on the writer's
+        // connection.
+        configuration.set(new GatedTransactions(discipline.gate, writerConnection, discipline.checkpointer,
+                busyTimeout));
         ExecuteListenerProvider[] executes = configuration.executeListenerProviders();
         ExecuteListenerProvider[] moreExecutes = Arrays.copyOf(executes, executes.length + 1);
         moreExecutes[executes.length] = new DefaultExecuteListenerProvider(
                 new GatedWrites(discipline.gate, writerConnection, discipline.checkpointer, busyTimeout));
         configuration.set(moreExecutes);
-        TransactionListenerProvider[] transactions = configuration.transactionListenerProviders();
-        TransactionListenerProvider[] moreTransactions = Arrays.copyOf(transactions, transactions.length + 1);
-        moreTransactions[transactions.length] = new DefaultTransactionListenerProvider(
-                new GatedTransactions(discipline.gate, discipline.checkpointer, busyTimeout));
-        configuration.set(moreTransactions);
         return discipline;
     }
 
@@ -97,6 +92,9 @@ public final class WriteDiscipline {
      * processes still use it, the WAL they find is empty.
      */
     public void close() {
+        if (writer.isClosed()) {
+            return;
+        }
         try {
             gate.acquire(busyTimeout);
             try {

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -252,19 +251,5 @@ public final class ChildJvm implements AutoCloseable {
             }
         }
         return found;
-    }
-
-    /**
-     * @param prefix a line's first word
-     * @return the last complete line starting with it, if any
-     */
-    public Optional<String> lastLineStartingWith(String prefix) {
-        List<String> all = lines();
-        for (int i = all.size() - 1; i >= 0; i--) {
-            if (all.get(i).startsWith(prefix + " ") || all.get(i).equals(prefix)) {
-                return Optional.of(all.get(i));
-            }
-        }
-        return Optional.empty();
     }
 }

@@ -126,7 +126,8 @@ public final class LoadWorkload {
     private static void write(FoundupsDb db, ChatRules chat, WriterLog log, long deadline, List<String> errors) {
         try {
             chat.upsertModerator(log.name, log.name, 0, null);
-            for (int seq = 1; System.nanoTime() < deadline; seq++) {
+            // One full round at least, so every writer has written each kind once however loaded the machine.
+            for (int seq = 1; seq <= 3 || System.nanoTime() < deadline; seq++) {
                 switch (seq % 3) {
                     case 0 -> {
                         log.idSum += chat.recordTimeout(log.name, "t" + seq, seq);
