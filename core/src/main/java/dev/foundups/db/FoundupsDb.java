@@ -118,8 +118,8 @@ public final class FoundupsDb implements AutoCloseable {
                 .withRenderSchema(false)
                 // Every query renders on every call. Qualifying each column with its table (the default) renders
                 // each table name once per column, through the render mapping, and on SQLite checks each copy
-                // against the keyword list and an identifier pattern: a third of the render time of a point read
-                // (bench: RenderBenchmark). Qualified names still appear where two tables are in scope.
+                // against the keyword list and an identifier pattern: a fifth of the render time of a point read on
+                // SQLite (bench: RenderBenchmark). Qualified names still appear where two tables are in scope.
                 .withRenderTable(RenderTable.WHEN_MULTIPLE_TABLES);
     }
 

@@ -1,6 +1,7 @@
 package dev.foundups.db.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -48,7 +49,7 @@ class HarnessSmokeTest {
 
     @Test
     void refusesAScaleThatLeavesAnOpWithoutRuns() {
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> BenchOptions.parse("0.001"));
         assertTrue(e.getMessage().startsWith("SCALE"), e.getMessage());
     }
