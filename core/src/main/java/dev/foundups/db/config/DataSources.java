@@ -73,6 +73,9 @@ public final class DataSources {
             config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
             // Per connection: without it, a WAL once grown stays at its largest size on disk after checkpoints.
             config.addDataSourceProperty("journal_size_limit", String.valueOf(walSizeLimit));
+            // jOOQ reads new ids with RETURNING; without this the driver also runs SELECT last_insert_rowid()
+            // after every INSERT.
+            config.addDataSourceProperty("jdbc.get_generated_keys", "false");
         } else {
             config.setDriverClassName("org.postgresql.Driver");
             config.addDataSourceProperty("ApplicationName", "foundups-db");
