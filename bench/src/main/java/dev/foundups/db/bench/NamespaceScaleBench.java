@@ -122,12 +122,13 @@ public final class NamespaceScaleBench {
             int reads = 20_000;
             double bigRate = 0;
             double smallRate = 0;
-            for (int round = 0; round < 4; round++) { // alternate, keep the last three
+            int rounds = 9; // alternate; the first round warms up and is dropped
+            for (int round = 0; round < rounds; round++) {
                 double b = reads(bigOne, reads);
                 double s = reads(smallOne, reads);
                 if (round > 0) {
-                    bigRate += b / 3;
-                    smallRate += s / 3;
+                    bigRate += b / (rounds - 1);
+                    smallRate += s / (rounds - 1);
                 }
             }
             System.out.printf(Locale.ROOT, "%s metric=point_read at_n_per_s=%.0f at_10_per_s=%.0f ratio_10_over_n=%.2f%n",
