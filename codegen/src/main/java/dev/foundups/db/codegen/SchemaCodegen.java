@@ -28,6 +28,7 @@ import liquibase.Contexts;
 import liquibase.LabelExpression;
 import liquibase.Liquibase;
 import liquibase.Scope;
+import liquibase.UpdateSummaryEnum;
 import liquibase.database.Database;
 import liquibase.database.DatabaseFactory;
 import liquibase.database.jvm.JdbcConnection;
@@ -133,6 +134,7 @@ public final class SchemaCodegen {
     }
 
     private static void update(Liquibase liquibase, String prefix) throws Exception {
+        liquibase.setShowSummary(UpdateSummaryEnum.OFF); // its summary goes to stdout, past the log level
         if (prefix != null) {
             liquibase.setChangeLogParameter(SchemaLayout.TABLE_PREFIX_PARAMETER, prefix);
         }
