@@ -85,7 +85,6 @@ final class RawJdbcContender implements Contender {
         private final PreparedStatement insertPattern;
         private final PreparedStatement upsertError;
         private final PreparedStatement insertNamespace;
-        private final PreparedStatement insertChange;
 
         RawOperations(Connection connection, RawSql sql, boolean sqlite, Workload workload) throws SQLException {
             this.connection = connection;
@@ -98,7 +97,6 @@ final class RawJdbcContender implements Contender {
             this.insertPattern = connection.prepareStatement(sql.insertPattern);
             this.upsertError = connection.prepareStatement(sql.upsertError);
             this.insertNamespace = connection.prepareStatement(sql.insertNamespace);
-            this.insertChange = connection.prepareStatement(sql.insertChange);
         }
 
         @Override
@@ -161,7 +159,7 @@ final class RawJdbcContender implements Contender {
 
         /**
          * What the library does for a new FoundUp, less its safety checks (is it in the catalog already, are its
-         * table names free): catalog row, DDL and change record in one transaction, then the user, autocommitted.
+         * table names free): catalog row and DDL in one transaction, then the user, autocommitted.
          */
         @Override
         public void createFoundUpAndUser(int i) throws SQLException {
@@ -177,18 +175,12 @@ final class RawJdbcContender implements Contender {
                 insertNamespace.setInt(6, 1);
                 setNow(insertNamespace, 7);
                 setNow(insertNamespace, 8);
-                long namespaceId = singleLong(insertNamespace);
+                insertNamespace.executeUpdate();
                 try (Statement ddl = connection.createStatement()) {
                     for (String statement : sql.foundUpDdl(prefix)) {
                         ddl.execute(statement);
                     }
                 }
-                insertChange.setLong(1, namespaceId);
-                insertChange.setInt(2, 1);
-                insertChange.setString(3, RawSql.FOUNDUP_CHANGESET);
-                insertChange.setString(4, "bench");
-                setNow(insertChange, 5);
-                insertChange.executeUpdate();
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
@@ -235,7 +227,7 @@ final class RawJdbcContender implements Contender {
         @Override
         public void close() throws SQLException {
             for (PreparedStatement statement : List.of(upsertModerator, insertTimeout, selectModerator, insertPattern,
-                    upsertError, insertNamespace, insertChange)) {
+                    upsertError, insertNamespace)) {
                 statement.close();
             }
         }

@@ -241,27 +241,27 @@ public final class LegacyImport {
                 }
             }
         }
+        List<Object[]> rows;
+        try {
+            rows = readRows(st, "SELECT * FROM \"" + table + "\" ORDER BY rowid", columns.size());
+        } catch (SQLException withoutRowid) {
+            rows = readRows(st, "SELECT * FROM \"" + table + "\"", columns.size());
+        }
+        return new LegacyTable(table, columns, types, new ArrayList<>(key.values()), rows);
+    }
+
+    private static List<Object[]> readRows(Statement st, String sql, int width) throws SQLException {
         List<Object[]> rows = new ArrayList<>();
-        try (ResultSet rs = st.executeQuery("SELECT * FROM \"" + table + "\" ORDER BY rowid")) {
+        try (ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
-                Object[] row = new Object[columns.size()];
-                for (int i = 0; i < row.length; i++) {
+                Object[] row = new Object[width];
+                for (int i = 0; i < width; i++) {
                     row[i] = rs.getObject(i + 1);
                 }
                 rows.add(row);
             }
-        } catch (SQLException withoutRowid) {
-            try (ResultSet rs = st.executeQuery("SELECT * FROM \"" + table + "\"")) {
-                while (rs.next()) {
-                    Object[] row = new Object[columns.size()];
-                    for (int i = 0; i < row.length; i++) {
-                        row[i] = rs.getObject(i + 1);
-                    }
-                    rows.add(row);
-                }
-            }
         }
-        return new LegacyTable(table, columns, types, new ArrayList<>(key.values()), rows);
+        return rows;
     }
 
     /** SQLite's type affinity rules, mapped to a type both dialects store the values in as they are. */
