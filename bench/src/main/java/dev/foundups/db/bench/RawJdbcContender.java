@@ -59,15 +59,7 @@ final class RawJdbcContender implements Contender {
 
     /** What {@code DataSources} gives every pooled SQLite connection; PostgreSQL needs none. */
     private Properties connectionProperties() {
-        Properties properties = new Properties();
-        if (target.isSqlite()) {
-            properties.setProperty("journal_mode", "WAL");
-            properties.setProperty("synchronous", "NORMAL");
-            properties.setProperty("foreign_keys", "true");
-            properties.setProperty("busy_timeout", "10000");
-            properties.setProperty("transaction_mode", "IMMEDIATE");
-        }
-        return properties;
+        return target.isSqlite() ? RawJdbc.sqliteProperties() : new Properties();
     }
 
     /** Each op binds and runs a statement prepared once; autocommit commits each write. */

@@ -21,6 +21,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import dev.foundups.db.bench.RawJdbc;
 import dev.foundups.db.jooq.tables.records.ChatRulesModeratorsRecord;
 import dev.foundups.db.modules.chatrules.ChatRules;
 
@@ -57,12 +58,7 @@ public class PointReadBenchmark {
         for (int m = 0; m < MODERATORS; m++) {
             chat.upsertModerator("mod" + m, "Mod " + m, m, JSON.valueOf("{\"level\":\"ROOKIE\"}"));
         }
-        Properties properties = new Properties();
-        properties.setProperty("journal_mode", "WAL");
-        properties.setProperty("synchronous", "NORMAL");
-        properties.setProperty("foreign_keys", "true");
-        properties.setProperty("busy_timeout", "10000");
-        connection = DriverManager.getConnection(database.jdbcUrl(), properties);
+        connection = DriverManager.getConnection(database.jdbcUrl(), RawJdbc.sqliteProperties());
         reused = connection.prepareStatement(SELECT);
     }
 
