@@ -76,7 +76,7 @@ public final class SchemaCodegen {
         QUIET_LIQUIBASE.setLevel(Level.WARNING);
         ClassLoader loader = SchemaCodegen.class.getClassLoader();
         List<TemplateFiles> templates = SchemaLayout.templates(loader);
-        String fingerprint = fingerprint(loader, templates, packageName);
+        String fingerprint = fingerprint(loader, packageName);
         Path stamp = outputDir.resolveSibling(outputDir.getFileName() + ".fingerprint");
         if (Files.isDirectory(outputDir) && Files.exists(stamp)
                 && Files.readString(stamp, StandardCharsets.UTF_8).equals(fingerprint)) {
@@ -166,11 +166,10 @@ public final class SchemaCodegen {
     }
 
     /** Hash of everything that shapes the output: changelogs, generator configuration, package name. */
-    static String fingerprint(ClassLoader loader, List<TemplateFiles> templates, String packageName)
+    static String fingerprint(ClassLoader loader, String packageName)
             throws IOException, NoSuchAlgorithmException {
-        List<String> inputs = new ArrayList<>(List.of(SchemaLayout.PROPERTIES_CHANGELOG, CONFIG.substring(1)));
-        // The shared changelog's includeAll folders: hash every changelog under db/foundups.
-        inputs.add(SchemaLayout.SHARED_CHANGELOG);
+        // Every changelog under db/foundups (shared, properties, templates), and the generator's configuration.
+        List<String> inputs = new ArrayList<>(List.of(CONFIG.substring(1)));
         try (ClassLoaderResourceAccessor accessor = new ClassLoaderResourceAccessor(loader)) {
             for (var resource : accessor.search("db/foundups/", true)) {
                 inputs.add(resource.getPath().replaceFirst("^/+", ""));
@@ -181,7 +180,6 @@ public final class SchemaCodegen {
         inputs = inputs.stream().distinct().sorted().toList();
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
         digest.update(packageName.getBytes(StandardCharsets.UTF_8));
-        digest.update(String.valueOf(templates).getBytes(StandardCharsets.UTF_8));
         for (String input : inputs) {
             try (InputStream in = loader.getResourceAsStream(input)) {
                 if (in == null) {
