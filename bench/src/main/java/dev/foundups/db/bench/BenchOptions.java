@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * What one benchmark run does: {@code [SCALE] [ROUNDS] [--warmup N] [--systems a,b] [--reference PATH]
- * [--data DIR]}.
+ * [--data DIR] [--turns N]}.
  *
  * @param scale     multiplies every count of WORKLOAD.md
  * @param rounds    measured rounds; each runs every system once, and the figures are the medians
@@ -16,8 +16,11 @@ import java.util.Set;
  * @param systems   the systems to run, in table order
  * @param reference the reference design's {@code run_workload.py}
  * @param dataDir   where the SQLite files go
+ * @param turns     ops per turn when the in-JVM systems take turns within each op; 0: each runs the whole workload
+ *                  on its own
  */
-record BenchOptions(double scale, int rounds, int warmups, Set<String> systems, Path reference, Path dataDir) {
+record BenchOptions(double scale, int rounds, int warmups, Set<String> systems, Path reference, Path dataDir,
+                    int turns) {
 
     /** Every system, in the order the table shows them. */
     static final List<String> ALL_SYSTEMS = List.of("foundups-sqlite", "raw-sqlite", "reference", "foundups-pg",
@@ -25,6 +28,7 @@ record BenchOptions(double scale, int rounds, int warmups, Set<String> systems, 
 
     static final String USAGE = """
             usage: bench/run [SCALE] [ROUNDS] [--warmup N] [--systems NAME,...] [--reference PATH] [--data DIR]
+                             [--turns N]
                    bench/run --jmh [JMH options]
                    bench/run --profile-summary RECORDING.jfr [FRAME]
 
@@ -35,6 +39,8 @@ record BenchOptions(double scale, int rounds, int warmups, Set<String> systems, 
               --reference  the reference design's run_workload.py
                            (default ../shared/peers/wsp78-python/run_workload.py)
               --data DIR   where the SQLite files go (default target/bench-data)
+              --turns N    the JVM systems take turns every N ops within each op, so they meet the same
+                           machine load (default 200); 0: each runs the whole workload alone, in turn
               --jmh        run the JMH micro benchmarks instead; the rest goes to JMH (try -h)
               --profile-summary  where a JFR recording of a run spent its time, in samples whose stack
                            passes through FRAME (e.g. TypedOperations.getModerator)
@@ -52,6 +58,7 @@ record BenchOptions(double scale, int rounds, int warmups, Set<String> systems, 
         Set<String> systems = new LinkedHashSet<>(ALL_SYSTEMS);
         Path reference = Path.of("../shared/peers/wsp78-python/run_workload.py");
         Path dataDir = Path.of("target/bench-data");
+        int turns = 200;
         List<String> positional = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -60,6 +67,7 @@ record BenchOptions(double scale, int rounds, int warmups, Set<String> systems, 
                 case "--systems" -> systems = systems(value(args, ++i, arg));
                 case "--reference" -> reference = Path.of(value(args, ++i, arg));
                 case "--data" -> dataDir = Path.of(value(args, ++i, arg));
+                case "--turns" -> turns = atLeast("--turns", value(args, ++i, arg), 0);
                 default -> {
                     if (arg.startsWith("-")) {
                         throw new IllegalArgumentException("unknown option " + arg);
@@ -78,7 +86,7 @@ record BenchOptions(double scale, int rounds, int warmups, Set<String> systems, 
             rounds = atLeast("ROUNDS", positional.get(1), 1);
         }
         new Workload(scale);
-        return new BenchOptions(scale, rounds, warmups, Set.copyOf(systems), reference, dataDir);
+        return new BenchOptions(scale, rounds, warmups, Set.copyOf(systems), reference, dataDir, turns);
     }
 
     boolean runs(String system) {

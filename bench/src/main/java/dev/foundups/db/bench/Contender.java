@@ -17,4 +17,15 @@ interface Contender {
      * @throws Exception when the run fails; the harness stops
      */
     List<OpTiming> run(Workload workload) throws Exception;
+
+    /**
+     * In-JVM systems: a fresh database, open, whose ops the harness times in turns with other systems'.
+     *
+     * @param workload the counts and values
+     * @return the open session; closing it removes the database
+     * @throws Exception when it cannot be opened
+     */
+    default Session open(Workload workload) throws Exception {
+        throw new UnsupportedOperationException(name() + " does not run in this JVM");
+    }
 }

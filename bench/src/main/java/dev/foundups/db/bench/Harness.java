@@ -2,13 +2,17 @@ package dev.foundups.db.bench;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * Runs the systems side by side: warm-up rounds of the JVM systems, then measured rounds in which the systems take
- * turns, the starting system moving one place each round, so no system always runs first or last on a machine
- * whose load drifts. Each run is on a fresh database.
+ * Runs the systems side by side: warm-up rounds of the JVM systems, then measured rounds. By default the JVM
+ * systems run each op together, taking turns every few hundred ops ({@link WorkloadRunner#runInTurns}), so a
+ * machine whose load drifts slows them alike; the reference runs before or after them, alternately. With
+ * {@code --turns 0} each system runs the whole workload alone, the starting system moving one place each round.
+ * Each run is on a fresh database.
  */
 final class Harness {
 
@@ -54,9 +58,12 @@ final class Harness {
                     options.scale(), options.rounds(), options.warmups(),
                     contenders.stream().map(Contender::name).toList());
             skipped.forEach(out::println);
+            List<Contender> inJvm = contenders.stream().filter(Contender::inJvm).toList();
             for (int round = 1; round <= options.warmups(); round++) {
-                for (Contender contender : contenders) {
-                    if (contender.inJvm()) {
+                if (options.turns() > 0) {
+                    runInTurns(inJvm, workload, options.turns());
+                } else {
+                    for (Contender contender : inJvm) {
                         contender.run(workload);
                     }
                 }
@@ -64,11 +71,32 @@ final class Harness {
             }
             Results results = new Results(contenders.stream().map(Contender::name).toList());
             for (int round = 0; round < options.rounds(); round++) {
-                for (int turn = 0; turn < contenders.size(); turn++) {
-                    Contender contender = contenders.get((round + turn) % contenders.size());
-                    for (OpTiming timing : contender.run(workload)) {
-                        results.add(contender.name(), timing);
-                        out.printf(Locale.ROOT, "round=%d system=%s %s%n", round + 1, contender.name(),
+                Map<Contender, List<OpTiming>> measured = new LinkedHashMap<>();
+                if (options.turns() > 0) {
+                    // The in-JVM systems together, in turns; the others (the reference) before or after them,
+                    // alternately.
+                    List<Contender> outside = contenders.stream().filter(c -> !c.inJvm()).toList();
+                    if (round % 2 == 1) {
+                        runAlone(outside, workload, measured);
+                    }
+                    List<List<OpTiming>> timings = runInTurns(inJvm, workload, options.turns());
+                    for (int k = 0; k < inJvm.size(); k++) {
+                        measured.put(inJvm.get(k), timings.get(k));
+                    }
+                    if (round % 2 == 0) {
+                        runAlone(outside, workload, measured);
+                    }
+                } else {
+                    List<Contender> order = new ArrayList<>();
+                    for (int turn = 0; turn < contenders.size(); turn++) {
+                        order.add(contenders.get((round + turn) % contenders.size()));
+                    }
+                    runAlone(order, workload, measured);
+                }
+                for (Map.Entry<Contender, List<OpTiming>> entry : measured.entrySet()) {
+                    for (OpTiming timing : entry.getValue()) {
+                        results.add(entry.getKey().name(), timing);
+                        out.printf(Locale.ROOT, "round=%d system=%s %s%n", round + 1, entry.getKey().name(),
                                 timing.line());
                     }
                 }
@@ -80,6 +108,41 @@ final class Harness {
         } finally {
             if (postgres != null) {
                 postgres.close();
+            }
+        }
+    }
+
+    private static void runAlone(List<Contender> contenders, Workload workload,
+                                 Map<Contender, List<OpTiming>> measured) throws Exception {
+        for (Contender contender : contenders) {
+            measured.put(contender, contender.run(workload));
+        }
+    }
+
+    /** Opens every system's fresh database, runs the workload on them in turns, and closes them. */
+    private static List<List<OpTiming>> runInTurns(List<Contender> contenders, Workload workload, int turns)
+            throws Exception {
+        List<Session> sessions = new ArrayList<>();
+        try {
+            for (Contender contender : contenders) {
+                sessions.add(contender.open(workload));
+            }
+            return WorkloadRunner.runInTurns(workload, sessions, turns);
+        } finally {
+            Exception failure = null;
+            for (Session session : sessions) {
+                try {
+                    session.close();
+                } catch (Exception e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
+            }
+            if (failure != null) {
+                throw failure;
             }
         }
     }

@@ -43,17 +43,27 @@ final class RawJdbcContender implements Contender {
 
     @Override
     public List<OpTiming> run(Workload workload) throws Exception {
+        try (Session session = open(workload)) {
+            return WorkloadRunner.run(workload, session);
+        }
+    }
+
+    @Override
+    public Session open(Workload workload) throws Exception {
         String url = target.create();
+        Connection connection = null;
         try {
             try (FoundupsDb db = FoundupsDb.configure().databaseUrl(url).open()) {
                 ChatRules.of(db);
             }
-            try (Connection connection = DriverManager.getConnection(url, connectionProperties());
-                 RawOperations ops = new RawOperations(connection, sql, target.isSqlite(), workload)) {
-                return WorkloadRunner.run(workload, ops);
+            connection = DriverManager.getConnection(url, connectionProperties());
+            return new RawOperations(connection, sql, target.isSqlite(), workload, () -> target.drop(url));
+        } catch (Exception | Error e) {
+            if (connection != null) {
+                connection.close();
             }
-        } finally {
             target.drop(url);
+            throw e;
         }
     }
 
@@ -63,7 +73,7 @@ final class RawJdbcContender implements Contender {
     }
 
     /** Each op binds and runs a statement prepared once; autocommit commits each write. */
-    private static final class RawOperations implements Operations, AutoCloseable {
+    private static final class RawOperations implements Session {
         private static final DateTimeFormatter SQLITE_TIMESTAMP = DateTimeFormatter.ofPattern(
                 "yyyy-MM-dd HH:mm:ss.SSS");
 
@@ -77,8 +87,11 @@ final class RawJdbcContender implements Contender {
         private final PreparedStatement insertPattern;
         private final PreparedStatement upsertError;
         private final PreparedStatement insertNamespace;
+        private final Session.Cleanup cleanup;
 
-        RawOperations(Connection connection, RawSql sql, boolean sqlite, Workload workload) throws SQLException {
+        RawOperations(Connection connection, RawSql sql, boolean sqlite, Workload workload,
+                      Session.Cleanup cleanup) throws SQLException {
+            this.cleanup = cleanup;
             this.connection = connection;
             this.sql = sql;
             this.sqlite = sqlite;
@@ -217,10 +230,15 @@ final class RawJdbcContender implements Contender {
         }
 
         @Override
-        public void close() throws SQLException {
-            for (PreparedStatement statement : List.of(upsertModerator, insertTimeout, selectModerator, insertPattern,
-                    upsertError, insertNamespace)) {
-                statement.close();
+        public void close() throws Exception {
+            try {
+                for (PreparedStatement statement : List.of(upsertModerator, insertTimeout, selectModerator,
+                        insertPattern, upsertError, insertNamespace)) {
+                    statement.close();
+                }
+                connection.close();
+            } finally {
+                cleanup.run();
             }
         }
     }

@@ -33,16 +33,25 @@ final class TypedApiContender implements Contender {
 
     @Override
     public List<OpTiming> run(Workload workload) throws Exception {
+        try (Session session = open(workload)) {
+            return WorkloadRunner.run(workload, session);
+        }
+    }
+
+    @Override
+    public Session open(Workload workload) throws Exception {
         String url = target.create();
-        try (FoundupsDb db = FoundupsDb.configure().databaseUrl(url).open()) {
-            return WorkloadRunner.run(workload, new TypedOperations(db, workload));
-        } finally {
+        try {
+            return new TypedOperations(FoundupsDb.configure().databaseUrl(url).open(), workload,
+                    () -> target.drop(url));
+        } catch (Exception | Error e) {
             target.drop(url);
+            throw e;
         }
     }
 
     /** Each op is one call of the public API; reads check that the row came back. */
-    private static final class TypedOperations implements Operations {
+    private static final class TypedOperations implements Session {
         private static final JSON MODERATOR_DATA = JSON.valueOf(Workload.MODERATOR_DATA);
         private static final JSON ERROR_SOLUTION = JSON.valueOf(Workload.ERROR_SOLUTION);
 
@@ -50,12 +59,23 @@ final class TypedApiContender implements Contender {
         private final ChatRules chat;
         private final AgentMemory agents;
         private final Workload workload;
+        private final Session.Cleanup cleanup;
 
-        TypedOperations(FoundupsDb db, Workload workload) {
+        TypedOperations(FoundupsDb db, Workload workload, Session.Cleanup cleanup) {
             this.db = db;
             this.chat = ChatRules.of(db);
             this.agents = db.agents();
             this.workload = workload;
+            this.cleanup = cleanup;
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                db.close();
+            } finally {
+                cleanup.run();
+            }
         }
 
         @Override
