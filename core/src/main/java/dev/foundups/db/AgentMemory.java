@@ -10,10 +10,13 @@ import java.util.Optional;
 
 import org.jooq.DSLContext;
 import org.jooq.JSON;
+import org.jooq.Record1;
+import org.jooq.impl.DSL;
 
 import dev.foundups.db.jooq.tables.records.AgentsAwakeningRecord;
 import dev.foundups.db.jooq.tables.records.AgentsErrorsRecord;
 import dev.foundups.db.jooq.tables.records.AgentsMemoryRecord;
+import dev.foundups.db.statements.CompiledQuery;
 import dev.foundups.db.types.JsonDocuments;
 
 /**
@@ -23,9 +26,26 @@ import dev.foundups.db.types.JsonDocuments;
 public final class AgentMemory {
 
     private final DSLContext dsl;
+    // The hot statements, rendered once (see CompiledQuery).
+    private final CompiledQuery<Record1<Long>> insertPattern;
+    private final CompiledQuery<Record1<Integer>> upsertError;
 
     AgentMemory(DSLContext dsl) {
         this.dsl = dsl;
+        this.insertPattern = CompiledQuery.of(dsl, dsl.insertInto(AGENTS_MEMORY)
+                .set(AGENTS_MEMORY.AGENT_ID, DSL.param("agent_id", AGENTS_MEMORY.AGENT_ID))
+                .set(AGENTS_MEMORY.PATTERN_TYPE, DSL.param("pattern_type", AGENTS_MEMORY.PATTERN_TYPE))
+                .set(AGENTS_MEMORY.PATTERN_DATA, DSL.param("pattern_data", AGENTS_MEMORY.PATTERN_DATA))
+                .returningResult(AGENTS_MEMORY.ID));
+        this.upsertError = CompiledQuery.of(dsl, dsl.insertInto(AGENTS_ERRORS)
+                .set(AGENTS_ERRORS.ERROR_HASH, DSL.param("error_hash", AGENTS_ERRORS.ERROR_HASH))
+                .set(AGENTS_ERRORS.ERROR_TYPE, DSL.param("error_type", AGENTS_ERRORS.ERROR_TYPE))
+                .set(AGENTS_ERRORS.SOLUTION, DSL.param("solution", AGENTS_ERRORS.SOLUTION))
+                .set(AGENTS_ERRORS.OCCURRENCES, 1)
+                .onConflict(AGENTS_ERRORS.ERROR_HASH)
+                .doUpdate()
+                .set(AGENTS_ERRORS.OCCURRENCES, AGENTS_ERRORS.OCCURRENCES.plus(1))
+                .returningResult(AGENTS_ERRORS.OCCURRENCES));
     }
 
     /**
@@ -78,12 +98,7 @@ public final class AgentMemory {
      * @throws FoundupsDbException (INVALID_INPUT) when the JSON is malformed; nothing is stored
      */
     public long learnPattern(String agentId, String patternType, JSON patternData) {
-        return dsl.insertInto(AGENTS_MEMORY)
-                .set(AGENTS_MEMORY.AGENT_ID, agentId)
-                .set(AGENTS_MEMORY.PATTERN_TYPE, patternType)
-                .set(AGENTS_MEMORY.PATTERN_DATA, JsonDocuments.of("pattern_data", patternData))
-                .returningResult(AGENTS_MEMORY.ID)
-                .fetchSingle()
+        return insertPattern.fetchSingle(agentId, patternType, JsonDocuments.of("pattern_data", patternData))
                 .value1();
     }
 
@@ -131,17 +146,7 @@ public final class AgentMemory {
      * @throws FoundupsDbException (INVALID_INPUT) when the JSON is malformed; nothing is stored
      */
     public int recordError(String errorHash, String errorType, JSON solution) {
-        return dsl.insertInto(AGENTS_ERRORS)
-                .set(AGENTS_ERRORS.ERROR_HASH, errorHash)
-                .set(AGENTS_ERRORS.ERROR_TYPE, errorType)
-                .set(AGENTS_ERRORS.SOLUTION, JsonDocuments.of("solution", solution))
-                .set(AGENTS_ERRORS.OCCURRENCES, 1)
-                .onConflict(AGENTS_ERRORS.ERROR_HASH)
-                .doUpdate()
-                .set(AGENTS_ERRORS.OCCURRENCES, AGENTS_ERRORS.OCCURRENCES.plus(1))
-                .returningResult(AGENTS_ERRORS.OCCURRENCES)
-                .fetchSingle()
-                .value1();
+        return upsertError.fetchSingle(errorHash, errorType, JsonDocuments.of("solution", solution)).value1();
     }
 
     /**

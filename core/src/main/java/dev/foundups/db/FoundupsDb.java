@@ -29,6 +29,7 @@ import dev.foundups.db.namespaces.Namespaces;
 import dev.foundups.db.namespaces.TemplateRegistry;
 import dev.foundups.db.schema.SchemaLayout;
 import dev.foundups.db.sqlite.WriteDiscipline;
+import dev.foundups.db.statements.CompiledQuery;
 
 /**
  * The WSP 78 database: one database, three namespaces. Open it once per process and share it; it is thread-safe.
@@ -79,6 +80,7 @@ public final class FoundupsDb implements AutoCloseable {
             configuration.set(new DataSourceConnectionProvider(dataSource));
             configuration.set(url.dialect().jooqDialect());
             configuration.set(baseSettings());
+            CompiledQuery.enable(configuration);
             // SQLite: one writer at a time (in this JVM and across FoundUps DB processes), and the WAL kept in
             // bounds. Every context derives from this configuration, so module code and users' queries follow it.
             if (url.dialect() == Dialect.SQLITE) {

@@ -1,11 +1,15 @@
 package dev.foundups.db.sqlite;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Optional;
 
 import javax.sql.DataSource;
 
+import org.jooq.Configuration;
 import org.jooq.ConnectionProvider;
 import org.jooq.ExecuteListenerProvider;
 import org.jooq.impl.DataSourceConnectionProvider;
@@ -36,6 +40,9 @@ import dev.foundups.db.config.DatabaseUrl;
 public final class WriteDiscipline {
 
     private static final Logger LOG = LoggerFactory.getLogger(WriteDiscipline.class);
+
+    /** Configuration data key under which the discipline is found from any context of its database. */
+    private static final String KEY = WriteDiscipline.class.getName();
 
     private final Path database;
     private final WriteGate gate;
@@ -82,7 +89,54 @@ public final class WriteDiscipline {
         moreExecutes[executes.length] = new DefaultExecuteListenerProvider(
                 new GatedWrites(discipline.gate, writerConnection, discipline.checkpointer, busyTimeout));
         configuration.set(moreExecutes);
+        configuration.data(KEY, discipline);
         return discipline;
+    }
+
+    /**
+     * @param configuration a context's configuration
+     * @return the discipline installed into it or into the configuration it derives from; empty when it is not
+     *         a SQLite database's
+     */
+    public static Optional<WriteDiscipline> of(Configuration configuration) {
+        return Optional.ofNullable((WriteDiscipline) configuration.data(KEY));
+    }
+
+    /** One write on the writer's connection. */
+    @FunctionalInterface
+    public interface Write<T> {
+        /**
+         * @param writer the writer's connection, in autocommit mode; do not close it
+         * @return the result
+         * @throws SQLException when the statement fails
+         */
+        T run(Connection writer) throws SQLException;
+    }
+
+    /**
+     * Runs one autocommitted write the way a write statement on a context runs: after the gate, on the writer's
+     * connection, with the WAL check after it commits. For statements executed on JDBC directly (compiled
+     * statements), which jOOQ's listener does not see.
+     *
+     * @param write the write
+     * @param <T>   its result's type
+     * @return what the write returned
+     * @throws SQLException        when it fails
+     * @throws FoundupsDbException BUSY as for any write: another writer held the lock for the whole busy timeout,
+     *                             or this thread is inside a write transaction
+     */
+    public <T> T write(Write<T> write) throws SQLException {
+        gate.acquire(busyTimeout);
+        try {
+            T result;
+            try (Connection connection = writer.getConnection()) {
+                result = write.run(connection);
+            }
+            checkpointer.afterCommit();
+            return result;
+        } finally {
+            gate.release();
+        }
     }
 
     /**

@@ -8,6 +8,10 @@ import java.util.Optional;
 
 import org.jooq.DSLContext;
 import org.jooq.JSON;
+import org.jooq.Param;
+import org.jooq.Record;
+import org.jooq.Record1;
+import org.jooq.impl.DSL;
 
 import dev.foundups.db.FoundupsDb;
 import dev.foundups.db.FoundupsDbException;
@@ -15,6 +19,7 @@ import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.PlatformModule;
 import dev.foundups.db.jooq.tables.records.ChatRulesModeratorsRecord;
 import dev.foundups.db.jooq.tables.records.ChatRulesTimeoutsRecord;
+import dev.foundups.db.statements.CompiledQuery;
 import dev.foundups.db.types.JsonDocuments;
 
 /**
@@ -33,9 +38,34 @@ public final class ChatRules {
     public static final String MODULE = "chat_rules";
 
     private final DSLContext dsl;
+    // The module's fixed statements, rendered once (see CompiledQuery): a call binds and runs a reused statement.
+    private final CompiledQuery<Record> upsertModerator;
+    private final CompiledQuery<ChatRulesModeratorsRecord> moderatorById;
+    private final CompiledQuery<Record1<Long>> insertTimeout;
 
     private ChatRules(PlatformModule module) {
         this.dsl = module.dsl();
+        Param<String> id = DSL.param("id", CHAT_RULES_MODERATORS.ID);
+        Param<String> name = DSL.param("name", CHAT_RULES_MODERATORS.NAME);
+        Param<Integer> points = DSL.param("points", CHAT_RULES_MODERATORS.POINTS);
+        Param<JSON> data = DSL.param("data", CHAT_RULES_MODERATORS.DATA);
+        this.upsertModerator = CompiledQuery.of(dsl, dsl.insertInto(CHAT_RULES_MODERATORS)
+                .set(CHAT_RULES_MODERATORS.ID, id)
+                .set(CHAT_RULES_MODERATORS.NAME, name)
+                .set(CHAT_RULES_MODERATORS.POINTS, points)
+                .set(CHAT_RULES_MODERATORS.DATA, data)
+                .onConflict(CHAT_RULES_MODERATORS.ID)
+                .doUpdate()
+                .set(CHAT_RULES_MODERATORS.NAME, name)
+                .set(CHAT_RULES_MODERATORS.POINTS, points)
+                .set(CHAT_RULES_MODERATORS.DATA, data));
+        this.moderatorById = CompiledQuery.of(dsl, dsl.selectFrom(CHAT_RULES_MODERATORS)
+                .where(CHAT_RULES_MODERATORS.ID.eq(id)));
+        this.insertTimeout = CompiledQuery.of(dsl, dsl.insertInto(CHAT_RULES_TIMEOUTS)
+                .set(CHAT_RULES_TIMEOUTS.MOD_ID, DSL.param("mod_id", CHAT_RULES_TIMEOUTS.MOD_ID))
+                .set(CHAT_RULES_TIMEOUTS.TARGET, DSL.param("target", CHAT_RULES_TIMEOUTS.TARGET))
+                .set(CHAT_RULES_TIMEOUTS.DURATION, DSL.param("duration", CHAT_RULES_TIMEOUTS.DURATION))
+                .returningResult(CHAT_RULES_TIMEOUTS.ID));
     }
 
     /**
@@ -63,18 +93,7 @@ public final class ChatRules {
      * @throws FoundupsDbException (INVALID_INPUT) when the JSON is malformed
      */
     public void upsertModerator(String id, String name, int points, JSON data) {
-        JSON checked = JsonDocuments.of("data", data);
-        dsl.insertInto(CHAT_RULES_MODERATORS)
-                .set(CHAT_RULES_MODERATORS.ID, id)
-                .set(CHAT_RULES_MODERATORS.NAME, name)
-                .set(CHAT_RULES_MODERATORS.POINTS, points)
-                .set(CHAT_RULES_MODERATORS.DATA, checked)
-                .onConflict(CHAT_RULES_MODERATORS.ID)
-                .doUpdate()
-                .set(CHAT_RULES_MODERATORS.NAME, name)
-                .set(CHAT_RULES_MODERATORS.POINTS, points)
-                .set(CHAT_RULES_MODERATORS.DATA, checked)
-                .execute();
+        upsertModerator.execute(id, name, points, JsonDocuments.of("data", data));
     }
 
     /**
@@ -82,7 +101,7 @@ public final class ChatRules {
      * @return the moderator, if present
      */
     public Optional<ChatRulesModeratorsRecord> moderator(String id) {
-        return dsl.selectFrom(CHAT_RULES_MODERATORS).where(CHAT_RULES_MODERATORS.ID.eq(id)).fetchOptional();
+        return moderatorById.fetchOptional(id);
     }
 
     /**
@@ -99,13 +118,7 @@ public final class ChatRules {
             throw new FoundupsDbException(ErrorCode.INVALID_INPUT, "timeout duration must be 0 or more seconds, was "
                     + durationSeconds);
         }
-        return dsl.insertInto(CHAT_RULES_TIMEOUTS)
-                .set(CHAT_RULES_TIMEOUTS.MOD_ID, modId)
-                .set(CHAT_RULES_TIMEOUTS.TARGET, target)
-                .set(CHAT_RULES_TIMEOUTS.DURATION, durationSeconds)
-                .returningResult(CHAT_RULES_TIMEOUTS.ID)
-                .fetchSingle()
-                .value1();
+        return insertTimeout.fetchSingle(modId, target, durationSeconds).value1();
     }
 
     /**
