@@ -9,10 +9,12 @@ import java.util.Optional;
 import org.jooq.DSLContext;
 import org.jooq.JSON;
 import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
 
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.jooq.tables.records.FoundupContentRecord;
 import dev.foundups.db.jooq.tables.records.FoundupUsersRecord;
+import dev.foundups.db.statements.CompiledQuery;
 import dev.foundups.db.types.JsonDocuments;
 
 /**
@@ -48,10 +50,10 @@ public final class FoundUp {
      */
     public void addUser(String userId, String username) {
         try {
-            dsl.insertInto(FOUNDUP_USERS)
-                    .set(FOUNDUP_USERS.ID, userId)
-                    .set(FOUNDUP_USERS.USERNAME, username)
-                    .execute();
+            CompiledQuery.cachedStatement(dsl, "FoundUp.addUser", d -> d.insertInto(FOUNDUP_USERS)
+                    .set(FOUNDUP_USERS.ID, DSL.param("id", FOUNDUP_USERS.ID))
+                    .set(FOUNDUP_USERS.USERNAME, DSL.param("username", FOUNDUP_USERS.USERNAME)))
+                    .execute(userId, username);
         } catch (DataAccessException e) {
             if (user(userId).isPresent()) {
                 throw new FoundupsDbException(ErrorCode.INVALID_INPUT, "FoundUp '" + id + "' already has a user '"
@@ -66,7 +68,8 @@ public final class FoundUp {
      * @return the user, if present
      */
     public Optional<FoundupUsersRecord> user(String userId) {
-        return dsl.selectFrom(FOUNDUP_USERS).where(FOUNDUP_USERS.ID.eq(userId)).fetchOptional();
+        return CompiledQuery.cached(dsl, "FoundUp.user", d -> d.selectFrom(FOUNDUP_USERS)
+                .where(FOUNDUP_USERS.ID.eq(DSL.param("id", FOUNDUP_USERS.ID)))).fetchOptional(userId);
     }
 
     /** @return every user, by id */
@@ -86,12 +89,12 @@ public final class FoundUp {
     public long addContent(String userId, String content, JSON metadata) {
         JSON checked = JsonDocuments.of("metadata", metadata);
         try {
-            return dsl.insertInto(FOUNDUP_CONTENT)
-                    .set(FOUNDUP_CONTENT.USER_ID, userId)
-                    .set(FOUNDUP_CONTENT.CONTENT, content)
-                    .set(FOUNDUP_CONTENT.METADATA, checked)
-                    .returningResult(FOUNDUP_CONTENT.ID)
-                    .fetchSingle()
+            return CompiledQuery.cached(dsl, "FoundUp.addContent", d -> d.insertInto(FOUNDUP_CONTENT)
+                    .set(FOUNDUP_CONTENT.USER_ID, DSL.param("user_id", FOUNDUP_CONTENT.USER_ID))
+                    .set(FOUNDUP_CONTENT.CONTENT, DSL.param("content", FOUNDUP_CONTENT.CONTENT))
+                    .set(FOUNDUP_CONTENT.METADATA, DSL.param("metadata", FOUNDUP_CONTENT.METADATA))
+                    .returningResult(FOUNDUP_CONTENT.ID))
+                    .fetchSingle(userId, content, checked)
                     .value1();
         } catch (DataAccessException e) {
             if (user(userId).isEmpty()) {

@@ -11,7 +11,10 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -175,6 +178,46 @@ public final class CompiledQuery<R extends Record> {
      */
     public static CompiledQuery<Record> of(DSLContext dsl, Query query) {
         return new CompiledQuery<>(dsl, query);
+    }
+
+    /**
+     * The compiled query this context keeps under a key, compiled on its first use. For classes made anew on each
+     * call, such as {@code db.foundUp(id)}, which cannot keep their own: a namespace's context lives as long as the
+     * database, and so do the queries it keeps.
+     *
+     * @param dsl   a namespace's context
+     * @param key   names the query among those the context keeps, such as {@code "FoundUp.user"}
+     * @param query builds the query on the context; called once
+     * @param <R>   its row type
+     * @return the compiled query
+     */
+    @SuppressWarnings("unchecked")
+    public static <R extends Record> CompiledQuery<R> cached(DSLContext dsl, String key,
+                                                             Function<DSLContext, ResultQuery<R>> query) {
+        return (CompiledQuery<R>) kept(dsl, key, () -> of(dsl, query.apply(dsl)));
+    }
+
+    /**
+     * {@link #cached(DSLContext, String, Function)} for a statement that returns no rows.
+     *
+     * @param dsl   a namespace's context
+     * @param key   names the statement among those the context keeps
+     * @param query builds the statement on the context; called once
+     * @return the compiled statement
+     */
+    @SuppressWarnings("unchecked")
+    public static CompiledQuery<Record> cachedStatement(DSLContext dsl, String key,
+                                                        Function<DSLContext, Query> query) {
+        return (CompiledQuery<Record>) kept(dsl, key, () -> of(dsl, query.apply(dsl)));
+    }
+
+    private static CompiledQuery<?> kept(DSLContext dsl, String key, Supplier<CompiledQuery<?>> compile) {
+        // Each context's configuration has a data map of its own (derived configurations copy it).
+        Map<Object, Object> data = dsl.configuration().data();
+        String dataKey = CompiledQuery.class.getName() + ":" + key;
+        synchronized (data) {
+            return (CompiledQuery<?>) data.computeIfAbsent(dataKey, k -> compile.get());
+        }
     }
 
     /**
