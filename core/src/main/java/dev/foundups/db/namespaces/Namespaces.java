@@ -110,7 +110,10 @@ public final class Namespaces {
             if (cached != null) {
                 return cached;
             }
-            NamespaceInfo info = provision(kind, name, t, false);
+            // Look before creating: an existing namespace costs one read, not a write transaction (on SQLite the
+            // write lock, and the first write's connection).
+            NamespaceInfo info = find(kind, name).filter(n -> n.state() != NamespaceState.DROPPED)
+                    .orElseGet(() -> provision(kind, name, t, false));
             if (info.state() == NamespaceState.FAILED) {
                 throw new FoundupsDbException(ErrorCode.MIGRATION, kind.describeName() + " '" + name + "' is marked "
                         + "failed because a template change could not be applied (" + info.lastError() + "); fix the "
@@ -595,7 +598,9 @@ public final class Namespaces {
             serial.failed(job.namespace, error);
             return false;
         });
-        makeDurable();
+        if (!jobs.isEmpty()) {
+            makeDurable(); // nothing was committed asynchronously when nothing was pending
+        }
         int migrated = (int) outcomes.stream().filter(Boolean::booleanValue).count();
         MigrationReport report = new MigrationReport(checked, jobs.size(), migrated, new LinkedHashMap<>(failed),
                 Duration.ofNanos(System.nanoTime() - start));
