@@ -18,8 +18,11 @@ import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import org.jooq.impl.DSL;
+
 import com.zaxxer.hikari.HikariDataSource;
 
+import dev.foundups.db.FoundupsDb;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.config.DataSources;
@@ -66,7 +69,26 @@ class SharedSchemaTest {
             assertTrue(SharedSchema.update(ds, next), "the next release's changeset is not recorded yet");
             assertEquals(0, count(ds, "SELECT COUNT(*) FROM agents_test_notes"), "its table exists");
             assertFalse(SharedSchema.update(ds, next));
-            assertFalse(SharedSchema.update(ds, loader), "a changeset the release lacks does not make it run");
+            assertFalse(SharedSchema.update(ds, loader),
+                    "a changeset the release lacks does not make it run");
+        }
+    }
+
+    @Test
+    void openAppliesANewSharedChangesetToAnExistingDatabase() throws Exception {
+        String url = backend.newDatabaseUrl(dir);
+        try (FoundupsDb db = FoundupsDb.configure().databaseUrl(url).open()) {
+            db.foundUp("kept").addUser("u", "still here");
+        }
+        ClassLoader next = new TemplateOverlay(dir.resolve("next")).changelog("db/foundups/agents/900-notes.xml", """
+                <changeSet id="900-notes" author="test">
+                  <createTable tableName="agents_test_notes">
+                    <column name="id" type="TEXT"/>
+                  </createTable>
+                </changeSet>""").classLoader();
+        try (FoundupsDb db = FoundupsDb.configure().databaseUrl(url).classLoader(next).open()) {
+            assertEquals(0, db.dsl().fetchCount(DSL.table(DSL.name("agents_test_notes"))));
+            assertEquals("still here", db.foundUp("kept").user("u").orElseThrow().getUsername());
         }
     }
 
@@ -76,7 +98,8 @@ class SharedSchemaTest {
             SharedSchema.update(ds, loader);
             execute(ds, "UPDATE databasechangelog SET md5sum = '9:00000000000000000000000000000000' "
                     + "WHERE id = '001-agent-memory'");
-            FoundupsDbException e = assertThrows(FoundupsDbException.class, () -> SharedSchema.update(ds, loader));
+            FoundupsDbException e = assertThrows(FoundupsDbException.class,
+                    () -> SharedSchema.update(ds, loader));
             assertEquals(ErrorCode.MIGRATION, e.errorCode());
             assertTrue(e.getMessage().contains("001-agent-memory"), e.getMessage());
             assertTrue(e.getMessage().contains("9:00000000000000000000000000000000"), e.getMessage());
@@ -97,7 +120,8 @@ class SharedSchemaTest {
     }
 
     private static int count(HikariDataSource ds, String sql) throws SQLException {
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getInt(1);
         }
