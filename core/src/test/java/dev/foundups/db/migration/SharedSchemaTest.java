@@ -58,12 +58,7 @@ class SharedSchemaTest {
 
     @Test
     void aNewSharedChangesetIsStillApplied() throws Exception {
-        ClassLoader next = new TemplateOverlay(dir.resolve("next")).changelog("db/foundups/agents/900-notes.xml", """
-                <changeSet id="900-notes" author="test">
-                  <createTable tableName="agents_test_notes">
-                    <column name="id" type="TEXT"/>
-                  </createTable>
-                </changeSet>""").classLoader();
+        ClassLoader next = nextRelease();
         try (HikariDataSource ds = open(backend.newDatabaseUrl(dir))) {
             SharedSchema.update(ds, loader);
             assertTrue(SharedSchema.update(ds, next), "the next release's changeset is not recorded yet");
@@ -80,12 +75,7 @@ class SharedSchemaTest {
         try (FoundupsDb db = FoundupsDb.configure().databaseUrl(url).open()) {
             db.foundUp("kept").addUser("u", "still here");
         }
-        ClassLoader next = new TemplateOverlay(dir.resolve("next")).changelog("db/foundups/agents/900-notes.xml", """
-                <changeSet id="900-notes" author="test">
-                  <createTable tableName="agents_test_notes">
-                    <column name="id" type="TEXT"/>
-                  </createTable>
-                </changeSet>""").classLoader();
+        ClassLoader next = nextRelease();
         try (FoundupsDb db = FoundupsDb.configure().databaseUrl(url).classLoader(next).open()) {
             assertEquals(0, db.dsl().fetchCount(DSL.table(DSL.name("agents_test_notes"))));
             assertEquals("still here", db.foundUp("kept").user("u").orElseThrow().getUsername());
@@ -117,6 +107,16 @@ class SharedSchemaTest {
             assertTrue(SharedSchema.update(ds, loader));
             assertEquals(0, count(ds, "SELECT COUNT(*) FROM agents_errors"));
         }
+    }
+
+    /** @return a class loader that sees one more shared changeset: a table agents_test_notes */
+    private ClassLoader nextRelease() {
+        return new TemplateOverlay(dir.resolve("next")).changelog("db/foundups/agents/900-notes.xml", """
+                <changeSet id="900-notes" author="test">
+                  <createTable tableName="agents_test_notes">
+                    <column name="id" type="TEXT"/>
+                  </createTable>
+                </changeSet>""").classLoader();
     }
 
     private static int count(HikariDataSource ds, String sql) throws SQLException {
