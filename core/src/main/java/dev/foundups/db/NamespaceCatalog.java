@@ -90,9 +90,9 @@ public final class NamespaceCatalog {
      * not at all. The old id is free afterwards and can be created again.
      *
      * <p>The FoundUp must be ready and at its template's current version (run {@link #migrate()} first). A dropped
-     * FoundUp of the new id is forgotten: its catalog row is replaced. This process's {@code db.foundUp(from)}
-     * afterwards makes a new, empty FoundUp; another process that still holds a {@link FoundUp} of the old id gets
-     * errors from it (its tables are gone) and should ask for the new id.
+     * FoundUp of the new id is forgotten: its catalog row is replaced. {@code db.foundUp(from)} afterwards makes a
+     * new, empty FoundUp; a {@link FoundUp} of the old id obtained before the rename, in this process or another,
+     * gets errors from its next query (its tables are gone): ask for the new id instead.
      *
      * @param from the FoundUp's id
      * @param to   its new id; the naming rule of {@link FoundupsDb#foundUp(String)}
