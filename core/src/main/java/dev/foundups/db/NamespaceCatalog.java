@@ -17,6 +17,7 @@ import dev.foundups.db.schema.SchemaLayout;
  * db.catalog().createFoundUps(List.of("fu1", "fu2"));      // bulk, in parallel on PostgreSQL
  * MigrationReport report = db.catalog().migrate(listener); // apply new template changesets everywhere
  * db.catalog().drop(NamespaceKind.FOUNDUP, "fu2");         // its tables go; the catalog says dropped
+ * db.catalog().renameFoundUp("fu1", "fu_one");             // tables, indexes, rows and history move
  * </pre>
  *
  * <p>A FoundUp uses the {@code foundup} template; a module uses the template named after it.
@@ -80,6 +81,29 @@ public final class NamespaceCatalog {
      */
     public NamespaceInfo drop(NamespaceKind kind, String name) {
         return namespaces.drop(kind, name);
+    }
+
+    /**
+     * Renames a FoundUp: its tables, with their rows, indexes, constraints and (on PostgreSQL) id sequences, move to
+     * the new id's names, and its catalog row takes the new id while keeping its history (template version,
+     * creation time). All of it is one transaction, taken under the schema-change lock: it happens completely or
+     * not at all. The old id is free afterwards and can be created again.
+     *
+     * <p>The FoundUp must be ready and at its template's current version (run {@link #migrate()} first). A dropped
+     * FoundUp of the new id is forgotten: its catalog row is replaced. {@code db.foundUp(from)} afterwards makes a
+     * new, empty FoundUp; a {@link FoundUp} of the old id obtained before the rename, in this process or another,
+     * gets errors from its next query (its tables are gone): ask for the new id instead.
+     *
+     * @param from the FoundUp's id
+     * @param to   its new id; the naming rule of {@link FoundupsDb#foundUp(String)}
+     * @return the renamed FoundUp
+     * @throws FoundupsDbException INVALID_NAME for a bad new id; INVALID_INPUT when {@code from} does not exist or
+     *                             equals {@code to}; NAME_CONFLICT when {@code to} exists or one of its names is taken
+     *                             (the message names the owner); MIGRATION when {@code from} is failed or behind its
+     *                             template, or the rename fails. Nothing is changed in any of these cases
+     */
+    public NamespaceInfo renameFoundUp(String from, String to) {
+        return namespaces.rename(NamespaceKind.FOUNDUP, from, to, lock);
     }
 
     /** @return the names of the module templates on the class path: the modules that can be registered */

@@ -200,8 +200,13 @@ public final class NamespaceScaleBench {
     }
 
     private static double childSeconds(String system, String url) throws IOException, InterruptedException {
+        return childSeconds(system, url, 3);
+    }
+
+    /** The best of some runs of a child JVM that opens the database and runs one query, in seconds. */
+    static double childSeconds(String system, String url, int runs) throws IOException, InterruptedException {
         double best = Double.MAX_VALUE;
-        for (int run = 0; run < 3; run++) {
+        for (int run = 0; run < runs; run++) {
             long t0 = System.nanoTime();
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), OpenAndFirstQuery.class.getName(), system, url)
@@ -244,6 +249,22 @@ public final class NamespaceScaleBench {
                 st.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
                 st.execute("CREATE DATABASE " + db);
             }
+            return urlOf(db);
+        }
+
+        /** @return the URL of the database {@link #fresh} made under this name, or null when there is none */
+        String existing(String name) throws SQLException {
+            String db = "fdb_bench_" + name;
+            try (Connection c = RawJdbc.connect(adminUrl);
+                 PreparedStatement st = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+                st.setString(1, db);
+                try (java.sql.ResultSet rs = st.executeQuery()) {
+                    return rs.next() ? urlOf(db) : null;
+                }
+            }
+        }
+
+        private String urlOf(String db) {
             DatabaseUrl url = DatabaseUrl.parse(adminUrl, "admin URL");
             String base = url.jdbcUrl().replaceFirst("^(jdbc:postgresql://[^/]*/)[^?]*", "$1" + db);
             Properties props = new Properties();

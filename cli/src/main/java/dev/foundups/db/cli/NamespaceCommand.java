@@ -19,11 +19,11 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code namespace create|list|drop}. */
+/** {@code namespace create|list|drop|rename}. */
 @Command(name = "namespace", mixinStandardHelpOptions = true,
-        description = "Create, list or drop module and FoundUp namespaces.",
+        description = "Create, list, drop or rename module and FoundUp namespaces.",
         subcommands = {NamespaceCommand.Create.class, NamespaceCommand.ListCommand.class,
-            NamespaceCommand.Drop.class})
+            NamespaceCommand.Drop.class, NamespaceCommand.Rename.class})
 final class NamespaceCommand {
 
     @ParentCommand
@@ -133,6 +133,37 @@ final class NamespaceCommand {
                 NamespaceInfo dropped = db.catalog().drop(kind, name);
                 spec.commandLine().getOut().println("dropped " + dropped.label() + " (tables "
                         + dropped.tablePrefix() + "*)");
+                return 0;
+            }
+        }
+    }
+
+    /** {@code namespace rename FROM TO}. */
+    @Command(name = "rename", mixinStandardHelpOptions = true,
+            description = {"Rename a FoundUp: its tables, their rows, indexes, constraints and id sequences move to "
+                + "the new id, and its catalog entry keeps its history. All of it in one transaction, or nothing.",
+                "The FoundUp must be up to date (run 'migrate' first). Processes that still use the old id get "
+                + "errors until they use the new one."})
+    static final class Rename implements Callable<Integer> {
+        @ParentCommand
+        NamespaceCommand parent;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "FROM", description = "the FoundUp's id")
+        String from;
+
+        @Parameters(index = "1", paramLabel = "TO", description = "its new id: lower-case letters, digits and "
+                + "underscores, starting with a letter")
+        String to;
+
+        @Override
+        public Integer call() {
+            try (FoundupsDb db = parent.root.open(b -> b)) {
+                NamespaceInfo renamed = db.catalog().renameFoundUp(from, to);
+                spec.commandLine().getOut().println("renamed foundup:" + from + " to " + renamed.label() + ": tables "
+                        + renamed.tablePrefix() + "*");
                 return 0;
             }
         }

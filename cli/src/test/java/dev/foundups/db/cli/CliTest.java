@@ -101,6 +101,37 @@ class CliTest {
     }
 
     @Test
+    void aFoundUpIsRenamed() {
+        try (FoundupsDb db = FoundupsDb.configure().databaseUrl(url).open()) {
+            db.foundUp("old_bot").addUser("u1", "kept");
+            db.foundUp("other_bot");
+        }
+        Run rename = runWithUrl("namespace", "rename", "old_bot", "new_bot");
+        assertEquals(0, rename.exitCode(), rename.err());
+        assertEquals("renamed foundup:old_bot to foundup:new_bot: tables foundups_new_bot_*\n", rename.out());
+        try (FoundupsDb db = FoundupsDb.configure().databaseUrl(url).open()) {
+            assertEquals("kept", db.foundUp("new_bot").user("u1").orElseThrow().getUsername());
+        }
+
+        Run taken = runWithUrl("namespace", "rename", "new_bot", "other_bot");
+        assertEquals(1, taken.exitCode());
+        assertEquals("foundups-db: FoundUp id 'new_bot' cannot be renamed to 'other_bot': FoundUp id 'other_bot' "
+                + "exists already. Choose another name, or drop 'other_bot' first\n", taken.err());
+        Run missing = runWithUrl("namespace", "rename", "old_bot", "x");
+        assertEquals(2, missing.exitCode());
+        assertEquals("foundups-db: there is no FoundUp id 'old_bot' to rename\n", missing.err());
+        Run badName = runWithUrl("namespace", "rename", "new_bot", "Bad-Name");
+        assertEquals(2, badName.exitCode());
+        assertTrue(badName.err().contains("is not valid: use 1 to 37 lower-case letters"), badName.err());
+
+        Run help = run("namespace", "rename", "--help");
+        assertEquals(0, help.exitCode());
+        assertTrue(help.out().startsWith("Usage: foundups-db namespace rename ") && help.out().contains(" FROM TO"),
+                help.out());
+        assertTrue(help.out().contains("run 'migrate' first"), help.out());
+    }
+
+    @Test
     void statusReportsWithoutChangingAnything() {
         assertEquals(0, runWithUrl("init").exitCode());
         try (FoundupsDb db = FoundupsDb.configure().databaseUrl(url).open()) {

@@ -43,11 +43,15 @@ public final class DataSources {
      * Opens the one-connection pool of a SQLite database's writer: writes are serialised in the JVM anyway, and a
      * connection of their own means the writer never queues behind readers for one.
      *
+     * <p>The pool starts empty and opens its connection on first use, then keeps it until closed (no idle or life
+     * time limit: a SQLite connection is a file handle, and each new one parses the whole schema again, which takes
+     * seconds at thousands of namespaces). A process that only reads never opens it.
+     *
      * @param url          the SQLite database
      * @param busyTimeout  how long the connection waits for another process's lock
      * @param walSizeLimit the size the WAL file is cut back to after a checkpoint
-     * @return an open pool; the caller closes it
-     * @throws FoundupsDbException (DB_CONNECTION) when no connection can be made
+     * @return a pool, not yet connected; the caller closes it
+     * @throws FoundupsDbException (DB_CONNECTION) when the pool cannot be set up
      */
     public static HikariDataSource openSqliteWriter(DatabaseUrl url, Duration busyTimeout, long walSizeLimit) {
         return open(url, 1, "-writer", busyTimeout, walSizeLimit);
@@ -60,6 +64,13 @@ public final class DataSources {
         config.setMaximumPoolSize(maxPoolSize);
         config.setMinimumIdle(1);
         config.setPoolName("foundups-db-" + url.dialect().name().toLowerCase() + poolRole);
+        if (!poolRole.isEmpty()) {
+            // The SQLite writer: connect on first use, then keep the connection (see openSqliteWriter).
+            config.setInitializationFailTimeout(-1);
+            config.setMinimumIdle(0);
+            config.setIdleTimeout(0);
+            config.setMaxLifetime(0);
+        }
         url.user().ifPresent(config::setUsername);
         url.password().ifPresent(config::setPassword);
         if (url.dialect() == Dialect.SQLITE) {

@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 import org.jooq.Condition;
 import org.jooq.Configuration;
@@ -42,6 +43,7 @@ import dev.foundups.db.NamespaceInfo;
 import dev.foundups.db.NamespaceKind;
 import dev.foundups.db.NamespaceState;
 import dev.foundups.db.jooq.tables.records.FoundupsdbNamespacesRecord;
+import dev.foundups.db.migration.MigrationLock;
 import dev.foundups.db.naming.NamespaceName;
 import dev.foundups.db.naming.TableNamer;
 
@@ -108,7 +110,10 @@ public final class Namespaces {
             if (cached != null) {
                 return cached;
             }
-            NamespaceInfo info = provision(kind, name, t, false);
+            // Look before creating: an existing namespace costs one read, not a write transaction (on SQLite the
+            // write lock, and the first write's connection).
+            NamespaceInfo info = find(kind, name).filter(n -> n.state() != NamespaceState.DROPPED)
+                    .orElseGet(() -> provision(kind, name, t, false));
             if (info.state() == NamespaceState.FAILED) {
                 throw new FoundupsDbException(ErrorCode.MIGRATION, kind.describeName() + " '" + name + "' is marked "
                         + "failed because a template change could not be applied (" + info.lastError() + "); fix the "
@@ -200,6 +205,134 @@ public final class Namespaces {
     }
 
     /**
+     * Renames a namespace: its tables and every object that hangs off them move to the new name's prefix, and its
+     * catalog row takes the new name and prefix (keeping its history: template version, creation time), all in one
+     * transaction. A dropped namespace of the new name is forgotten: its catalog row is replaced.
+     *
+     * <p>This process's cached context of the old name is evicted. Another process that holds a context for the old
+     * name gets errors on its next query (the tables are gone), and one that asks for the old name again creates a
+     * new, empty namespace.
+     *
+     * @param kind module or FoundUp
+     * @param from its name
+     * @param to   its new name
+     * @param lock takes the migration lock, held while renaming so that no other process changes the schema
+     * @return the renamed namespace
+     * @throws FoundupsDbException INVALID_NAME for a bad new name; INVALID_INPUT when {@code from} does not exist
+     *                             or equals {@code to}; NAME_CONFLICT when {@code to} exists or one of the new
+     *                             names is taken; MIGRATION when {@code from} is not ready at its template's
+     *                             current version, or the rename fails (nothing is changed then)
+     */
+    public NamespaceInfo rename(NamespaceKind kind, String from, String to, Supplier<MigrationLock> lock) {
+        Optional<NamespaceInfo> before = find(kind, from).filter(n -> n.state() != NamespaceState.DROPPED);
+        String template = before.map(NamespaceInfo::template).orElse(null);
+        if (template == null || NO_TEMPLATE.equals(template)) {
+            throw new FoundupsDbException(ErrorCode.INVALID_INPUT, "there is no " + kind.describeName() + " '" + from
+                    + "' to rename" + (template == null ? "" : ": its tables were imported, not made from a template"));
+        }
+        Template t = templates.require(kind, template);
+        NamespaceName.validate(kind, to, t.maxNameLength());
+        if (from.equals(to)) {
+            throw new FoundupsDbException(ErrorCode.INVALID_INPUT, kind.describeName() + " '" + from + "' cannot be "
+                    + "renamed to itself");
+        }
+        ensureRecorded(t);
+        String newPrefix = NamespaceName.tablePrefix(kind, to);
+        PrefixRename objects = new PrefixRename(postgres, List.copyOf(t.tables()), before.get().tablePrefix(),
+                newPrefix);
+        // Both names' stripes, always in the same order: no context of either name is made or cached meanwhile.
+        int a = stripeIndex(kind, from);
+        int b = stripeIndex(kind, to);
+        try (MigrationLock held = lock.get()) {
+            synchronized (stripes[Math.min(a, b)]) {
+                synchronized (stripes[Math.max(a, b)]) {
+                    try {
+                        return shared.transactionResult(tx -> renameIn(tx.dsl(), kind, from, to, t, objects));
+                    } catch (DataAccessException e) {
+                        throw renameFailure(kind, from, to, objects, e);
+                    } finally {
+                        contexts.remove(key(kind, from));
+                        contexts.remove(key(kind, to));
+                    }
+                }
+            }
+        }
+    }
+
+    private NamespaceInfo renameIn(DSLContext dsl, NamespaceKind kind, String from, String to, Template template,
+                                   PrefixRename objects) {
+        // Read again in the transaction: another process may have dropped, migrated or created them meanwhile.
+        FoundupsdbNamespacesRecord source = lockedRow(dsl, kind, from);
+        if (source == null || NamespaceState.DROPPED.catalogValue().equals(source.getState())) {
+            throw new FoundupsDbException(ErrorCode.INVALID_INPUT, "there is no " + kind.describeName() + " '" + from
+                    + "' to rename");
+        }
+        NamespaceInfo info = info(source);
+        if (info.state() != NamespaceState.READY || info.templateVersion() != template.version()) {
+            throw new FoundupsDbException(ErrorCode.MIGRATION, kind.describeName() + " '" + from + "' cannot be "
+                    + "renamed while it is " + (info.state() == NamespaceState.READY ? "" : info.state().catalogValue()
+                    + " and ") + "at version " + info.templateVersion() + " of its template (current: "
+                    + template.version() + "): run the migration first ('foundups-db migrate' or "
+                    + "NamespaceCatalog.migrate()), then rename");
+        }
+        FoundupsdbNamespacesRecord target = lockedRow(dsl, kind, to);
+        if (target != null) {
+            if (!NamespaceState.DROPPED.catalogValue().equals(target.getState())) {
+                throw new FoundupsDbException(ErrorCode.NAME_CONFLICT, kind.describeName() + " '" + from + "' cannot "
+                        + "be renamed to '" + to + "': " + kind.describeName() + " '" + to + "' exists already. "
+                        + "Choose another name, or drop '" + to + "' first");
+            }
+            dsl.deleteFrom(FOUNDUPSDB_NAMESPACES).where(FOUNDUPSDB_NAMESPACES.ID.eq(target.getId())).execute();
+        }
+        dsl.connection(objects::run);
+        Instant now = now();
+        String newPrefix = NamespaceName.tablePrefix(kind, to);
+        dsl.update(FOUNDUPSDB_NAMESPACES)
+                .set(FOUNDUPSDB_NAMESPACES.NAME, to)
+                .set(FOUNDUPSDB_NAMESPACES.TABLE_PREFIX, newPrefix)
+                .set(FOUNDUPSDB_NAMESPACES.UPDATED_AT, now)
+                .where(FOUNDUPSDB_NAMESPACES.ID.eq(source.getId()))
+                .execute();
+        LOG.debug("Renamed {} '{}' to '{}'", kind.catalogValue(), from, to);
+        return new NamespaceInfo(kind, to, info.template(), newPrefix, info.state(), info.templateVersion(),
+                info.createdAt(), now, info.lastError());
+    }
+
+    /** A catalog row, locked for the rest of the transaction (SQLite's IMMEDIATE transaction holds the file). */
+    private static FoundupsdbNamespacesRecord lockedRow(DSLContext dsl, NamespaceKind kind, String name) {
+        var select = dsl.selectFrom(FOUNDUPSDB_NAMESPACES)
+                .where(FOUNDUPSDB_NAMESPACES.KIND.eq(kind.catalogValue()))
+                .and(FOUNDUPSDB_NAMESPACES.NAME.eq(name));
+        return dsl.dialect().family() == SQLDialect.SQLITE ? select.fetchOne() : select.forUpdate().fetchOne();
+    }
+
+    /** After a rename was rolled back: names the new name that was taken, and its owner, when that was the cause. */
+    private FoundupsDbException renameFailure(NamespaceKind kind, String from, String to, PrefixRename objects,
+                                              DataAccessException e) {
+        String start = kind.describeName() + " '" + from + "' cannot be renamed to '" + to + "'";
+        for (PrefixRename.Step step : objects.steps()) {
+            if (!step.what().equals("constraint") && relationExists(step.to())) {
+                return new FoundupsDbException(ErrorCode.NAME_CONFLICT, start + ": the name " + step.to() + " (for its "
+                        + step.what() + " " + step.from() + ") is taken" + owner(step.to(), step.what())
+                        + ". Nothing was changed; choose another name", e);
+            }
+        }
+        return new FoundupsDbException(ErrorCode.MIGRATION, start + "; nothing was changed: " + e.getMessage(), e);
+    }
+
+    /** Whether a table, index, sequence, view or trigger of this name exists. */
+    private boolean relationExists(String name) {
+        String sql = postgres
+                ? "SELECT count(*) FROM pg_class WHERE relname = ? AND relnamespace = current_schema()::regnamespace"
+                : "SELECT count(*) FROM sqlite_master WHERE name = ? COLLATE NOCASE";
+        try {
+            return shared.fetchValue(sql, name) instanceof Number n && n.intValue() > 0;
+        } catch (DataAccessException e) {
+            return false;
+        }
+    }
+
+    /**
      * @param kind module or FoundUp
      * @param name its name
      * @return the catalog entry, dropped ones included, if the name was ever created
@@ -271,8 +404,8 @@ public final class Namespaces {
             String taken = takenTable(template, prefix);
             if (taken != null) {
                 throw new FoundupsDbException(ErrorCode.NAME_CONFLICT, kind.describeName() + " '" + name + "' cannot "
-                        + "be created: its table " + taken + " already exists" + owner(taken) + ". Choose another "
-                        + "name", e);
+                        + "be created: its table " + taken + " already exists" + owner(taken, "table")
+                        + ". Choose another name", e);
             }
             throw new FoundupsDbException(ErrorCode.MIGRATION, "cannot create " + kind.describeName() + " '" + name
                     + "' from template '" + template.name() + "'; nothing was created: " + e.getMessage(), e);
@@ -366,8 +499,8 @@ public final class Namespaces {
         }
     }
 
-    /** Names the namespace whose prefix a physical table name starts with (there can be only one owner). */
-    private String owner(String physical) {
+    /** Names the namespace whose prefix a physical name starts with (there can be only one owner). */
+    private String owner(String physical, String what) {
         List<String> prefixes = new ArrayList<>();
         for (int i = physical.indexOf('_'); i > 0; i = physical.indexOf('_', i + 1)) {
             prefixes.add(physical.substring(0, i + 1));
@@ -377,7 +510,7 @@ public final class Namespaces {
                 .and(FOUNDUPSDB_NAMESPACES.STATE.ne(NamespaceState.DROPPED.catalogValue()))
                 .fetchOptional()
                 .map(r -> " and belongs to " + NamespaceKind.fromCatalogValue(r.getKind()).describeName() + " '"
-                        + r.getName() + "' (its table " + physical.substring(r.getTablePrefix().length()) + ")")
+                        + r.getName() + "' (its " + what + " " + physical.substring(r.getTablePrefix().length()) + ")")
                 .orElse("");
     }
 
@@ -465,7 +598,9 @@ public final class Namespaces {
             serial.failed(job.namespace, error);
             return false;
         });
-        makeDurable();
+        if (!jobs.isEmpty()) {
+            makeDurable(); // nothing was committed asynchronously when nothing was pending
+        }
         int migrated = (int) outcomes.stream().filter(Boolean::booleanValue).count();
         MigrationReport report = new MigrationReport(checked, jobs.size(), migrated, new LinkedHashMap<>(failed),
                 Duration.ofNanos(System.nanoTime() - start));
@@ -639,7 +774,11 @@ public final class Namespaces {
     }
 
     private Object stripe(NamespaceKind kind, String name) {
-        return stripes[Math.floorMod(key(kind, name).hashCode(), stripes.length)];
+        return stripes[stripeIndex(kind, name)];
+    }
+
+    private int stripeIndex(NamespaceKind kind, String name) {
+        return Math.floorMod(key(kind, name).hashCode(), stripes.length);
     }
 
     private static String key(NamespaceKind kind, String name) {

@@ -29,12 +29,15 @@ final class GatedTransactions implements TransactionProvider {
     private static final String BEGUN = GatedTransactions.class.getName() + ".begun";
 
     private final WriteGate gate;
+    private final Runnable openWriter;
     private final WalCheckpointer checkpointer;
     private final Duration timeout;
     private final TransactionProvider delegate;
 
-    GatedTransactions(WriteGate gate, ConnectionProvider writer, WalCheckpointer checkpointer, Duration timeout) {
+    GatedTransactions(WriteGate gate, Runnable openWriter, ConnectionProvider writer, WalCheckpointer checkpointer,
+                      Duration timeout) {
         this.gate = gate;
+        this.openWriter = openWriter;
         this.checkpointer = checkpointer;
         this.timeout = timeout;
         this.delegate = new DefaultTransactionProvider(writer);
@@ -43,6 +46,7 @@ final class GatedTransactions implements TransactionProvider {
     @Override
     public void begin(TransactionContext ctx) {
         if (ctx.configuration().data(IN_TRANSACTION) == null) {
+            openWriter.run(); // the first time, before the gate: opening parses the schema
             gate.acquire(timeout);
             ctx.data(HELD, Boolean.TRUE);
             ctx.configuration().data(IN_TRANSACTION, Boolean.TRUE);

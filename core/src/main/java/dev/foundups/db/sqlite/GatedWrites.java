@@ -25,12 +25,15 @@ final class GatedWrites implements ExecuteListener {
     private static final String HELD = GatedWrites.class.getName() + ".held";
 
     private final transient WriteGate gate;
+    private final transient Runnable openWriter;
     private final transient ConnectionProvider writer;
     private final transient WalCheckpointer checkpointer;
     private final Duration timeout;
 
-    GatedWrites(WriteGate gate, ConnectionProvider writer, WalCheckpointer checkpointer, Duration timeout) {
+    GatedWrites(WriteGate gate, Runnable openWriter, ConnectionProvider writer, WalCheckpointer checkpointer,
+                Duration timeout) {
         this.gate = gate;
+        this.openWriter = openWriter;
         this.writer = writer;
         this.checkpointer = checkpointer;
         this.timeout = timeout;
@@ -42,6 +45,7 @@ final class GatedWrites implements ExecuteListener {
         if (ctx.configuration().data(GatedTransactions.IN_TRANSACTION) != null || !isWrite(ctx)) {
             return;
         }
+        openWriter.run(); // the first time, before the gate: opening parses the schema
         gate.acquire(timeout);
         ctx.data(HELD, Boolean.TRUE);
         ctx.connectionProvider(writer);

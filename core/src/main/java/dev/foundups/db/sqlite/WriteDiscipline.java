@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import com.zaxxer.hikari.HikariDataSource;
 
 import dev.foundups.db.FoundupsDbException;
+import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.config.DataSources;
 import dev.foundups.db.config.DatabaseUrl;
 
@@ -49,6 +50,7 @@ public final class WriteDiscipline {
     private final HikariDataSource writer;
     private final WalCheckpointer checkpointer;
     private final Duration busyTimeout;
+    private volatile boolean writerOpen;
 
     private WriteDiscipline(Path database, HikariDataSource writer, DataSource readers, Duration busyTimeout,
                             long walLimitBytes) {
@@ -82,12 +84,13 @@ public final class WriteDiscipline {
         ConnectionProvider writerConnection = new DataSourceConnectionProvider(writer);
         // Every transaction is a writer on SQLite (IMMEDIATE): it waits for the gate, then begins on the writer's
         // connection.
-        configuration.set(new GatedTransactions(discipline.gate, writerConnection, discipline.checkpointer,
-                busyTimeout));
+        configuration.set(new GatedTransactions(discipline.gate, discipline::openWriter, writerConnection,
+                discipline.checkpointer, busyTimeout));
         ExecuteListenerProvider[] executes = configuration.executeListenerProviders();
         ExecuteListenerProvider[] moreExecutes = Arrays.copyOf(executes, executes.length + 1);
         moreExecutes[executes.length] = new DefaultExecuteListenerProvider(
-                new GatedWrites(discipline.gate, writerConnection, discipline.checkpointer, busyTimeout));
+                new GatedWrites(discipline.gate, discipline::openWriter, writerConnection, discipline.checkpointer,
+                        busyTimeout));
         configuration.set(moreExecutes);
         configuration.data(KEY, discipline);
         return discipline;
@@ -126,6 +129,7 @@ public final class WriteDiscipline {
      *                             or this thread is inside a write transaction
      */
     public <T> T write(Write<T> write) throws SQLException {
+        openWriter();
         gate.acquire(busyTimeout);
         try {
             T result;
@@ -136,6 +140,31 @@ public final class WriteDiscipline {
             return result;
         } finally {
             gate.release();
+        }
+    }
+
+    /**
+     * Opens the writer's connection on the first write, before that write takes the gate. Opening a SQLite
+     * connection parses the whole schema (seconds at thousands of namespaces): a process that only reads never pays
+     * it, and a writer never makes the others wait for it while holding the gate.
+     *
+     * @throws FoundupsDbException DB_CONNECTION when the connection cannot be opened
+     */
+    private void openWriter() {
+        if (writerOpen) {
+            return;
+        }
+        synchronized (this) {
+            if (!writerOpen) {
+                try {
+                    Connection connection = writer.getConnection();
+                    connection.close(); // back to the pool, which keeps it (see DataSources.openSqliteWriter)
+                    writerOpen = true;
+                } catch (SQLException e) {
+                    throw new FoundupsDbException(ErrorCode.DB_CONNECTION, "cannot open the writer's connection to "
+                            + database + ": " + e.getMessage(), e);
+                }
+            }
         }
     }
 

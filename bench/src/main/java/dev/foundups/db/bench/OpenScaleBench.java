@@ -1,0 +1,106 @@
+package dev.foundups.db.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
+
+import dev.foundups.db.FoundupsDb;
+import dev.foundups.db.config.Dialect;
+
+/**
+ * A fresh process opening a database of COUNT FoundUps and running its first query: FoundUps DB next to raw JDBC,
+ * alternating, best of three each. The database is made once and kept ({@code open-COUNT.db} in the folder, or
+ * database {@code fdb_open_COUNT} on the server), so the figure can be measured again after a change without
+ * waiting for thousands of namespaces to be created.
+ *
+ * <pre>
+ * java -cp ... dev.foundups.db.bench.OpenScaleBench sqlite FOLDER COUNT | postgresql ADMIN_URL COUNT
+ * </pre>
+ */
+public final class OpenScaleBench {
+
+    private OpenScaleBench() {
+    }
+
+    /**
+     * @param args dialect, SQLite folder or PostgreSQL admin URL, count
+     * @throws Exception on any failure
+     */
+    public static void main(String[] args) throws Exception {
+        Dialect dialect = Dialect.valueOf(args[0].toUpperCase(Locale.ROOT));
+        int count = Integer.parseInt(args[2]);
+        String url;
+        boolean exists;
+        if (dialect == Dialect.SQLITE) {
+            Path file = Path.of(args[1]).resolve("open-" + count + ".db").toAbsolutePath();
+            Files.createDirectories(file.getParent());
+            exists = Files.exists(file);
+            url = "jdbc:sqlite:" + file;
+        } else {
+            url = new NamespaceScaleBench.PostgresServer(args[1]).existing("open_" + count);
+            exists = url != null;
+            if (!exists) {
+                url = new NamespaceScaleBench.PostgresServer(args[1]).fresh("open_" + count);
+            }
+        }
+        if (!exists) {
+            long t0 = System.nanoTime();
+            try (FoundupsDb db = FoundupsDb.configure().databaseUrl(url).open()) {
+                List<String> ids = IntStream.range(0, count).mapToObj(i -> "fu_" + i).toList();
+                for (int from = 0; from < count; from += 500) {
+                    List<String> chunk = ids.subList(from, Math.min(count, from + 500));
+                    db.catalog().createFoundUps(chunk);
+                    for (String id : chunk) {
+                        db.foundUp(id).addUser("user1", "StreamViewer");
+                    }
+                    System.err.printf(Locale.ROOT, "  created %d FoundUps, %.0f s%n", from + chunk.size(),
+                            NamespaceScaleBench.seconds(t0));
+                }
+            }
+        }
+        int namespaces = countNamespaces(url);
+        if (namespaces != count) {
+            throw new IllegalStateException(url + " has " + namespaces + " namespaces, not " + count
+                    + ": delete it and run again");
+        }
+        List<Double> fdb = new ArrayList<>();
+        List<Double> raw = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            fdb.add(NamespaceScaleBench.childSeconds("fdb", url, 1));
+            raw.add(NamespaceScaleBench.childSeconds("raw", url, 1));
+        }
+        System.out.printf(Locale.ROOT, "dialect=%s n=%d metric=fresh_process_open_first_query fdb_seconds=%.2f "
+                + "raw_jdbc_seconds=%.2f fdb_runs=%s raw_runs=%s load=%s%n", dialect.name().toLowerCase(Locale.ROOT),
+                count, min(fdb), min(raw), format(fdb), format(raw), load());
+    }
+
+    private static int countNamespaces(String url) throws Exception {
+        try (Connection c = RawJdbc.connect(url); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM foundupsdb_namespaces")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static double min(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+    }
+
+    private static String format(List<Double> values) {
+        return values.stream().map(v -> String.format(Locale.ROOT, "%.2f", v)).toList().toString().replace(" ", "");
+    }
+
+    private static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (Exception e) {
+            return "?";
+        }
+    }
+}
