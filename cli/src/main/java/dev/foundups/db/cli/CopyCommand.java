@@ -110,7 +110,6 @@ final class CopyCommand implements Callable<Integer> {
 
     /** Progress: a bar redrawn in place on a terminal, about twenty plain lines otherwise. */
     static final class Progress implements CopyListener {
-        private static final int WIDTH = 30;
         private final PrintWriter out;
         private final boolean terminal;
         private int tables;
@@ -164,9 +163,8 @@ final class CopyCommand implements Callable<Integer> {
         private void show() {
             long now = rowsDone + rowsInTable;
             if (terminal) {
-                int filled = rows == 0 ? WIDTH : (int) Math.min(WIDTH, now * WIDTH / rows);
-                out.printf("\r[%s%s] %d/%d tables, %,d/%,d rows", "#".repeat(filled), ".".repeat(WIDTH - filled),
-                        tablesDone, tables, now, rows);
+                out.printf("\r%s %d/%d tables, %,d/%,d rows", ProgressListener.bar(now, rows), tablesDone, tables,
+                        now, rows);
                 out.flush();
             } else {
                 long step = Math.max(1, rows / 20);

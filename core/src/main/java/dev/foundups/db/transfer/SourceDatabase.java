@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -93,15 +92,7 @@ final class SourceDatabase implements AutoCloseable {
             }
             properties.setProperty("busy_timeout", "10000");
         }
-        url.user().ifPresent(u -> properties.setProperty("user", u));
-        url.password().ifPresent(p -> properties.setProperty("password", p));
-        Connection connection;
-        try {
-            connection = DriverManager.getConnection(url.jdbcUrl(), properties);
-        } catch (SQLException e) {
-            throw new FoundupsDbException(ErrorCode.DB_CONNECTION, "cannot connect to " + setting + " " + url + ": "
-                    + DatabaseUrl.mask(String.valueOf(e.getMessage())), e);
-        }
+        Connection connection = TargetPreparation.connect(url, setting, properties);
         try {
             if (url.dialect() == Dialect.POSTGRESQL) {
                 connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);

@@ -51,7 +51,7 @@ final class TargetPreparation {
         if (target.dialect() == Dialect.SQLITE && !Files.exists(target.sqlitePath().orElseThrow())) {
             return false; // a new file: nothing to look at
         }
-        try (Connection c = connect(target, setting)) {
+        try (Connection c = connect(target, setting, new Properties())) {
             DSLContext dsl = DSL.using(c, target.dialect().jooqDialect());
             Set<String> tables = tables(c, target.dialect());
             if (mode == ExistingTarget.REPLACE) {
@@ -95,8 +95,8 @@ final class TargetPreparation {
         }
     }
 
-    static Connection connect(DatabaseUrl url, String setting) {
-        Properties properties = new Properties();
+    /** A plain connection, with the URL's credentials and any driver properties; errors name the setting. */
+    static Connection connect(DatabaseUrl url, String setting, Properties properties) {
         url.user().ifPresent(u -> properties.setProperty("user", u));
         url.password().ifPresent(p -> properties.setProperty("password", p));
         try {
