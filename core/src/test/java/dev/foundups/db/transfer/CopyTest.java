@@ -271,6 +271,11 @@ class CopyTest {
         assertEquals("--from: there is no SQLite database at " + missing, noFile.getMessage());
         assertFalse(missing.toFile().exists(), "looking did not create it");
 
+        FoundupsDbException noTarget = assertThrows(FoundupsDbException.class,
+                () -> DatabaseCopy.from(target).to("jdbc:sqlite:" + missing, "--to").load().verify());
+        assertEquals("--to: there is no SQLite database at " + missing, noTarget.getMessage());
+        assertFalse(missing.toFile().exists(), "verifying did not create it");
+
         FoundupsDbException same = assertThrows(FoundupsDbException.class,
                 () -> DatabaseCopy.from(target, "--from").to(target, "--to").load());
         assertTrue(same.getMessage().startsWith("--from and --to name the same database"), same.getMessage());
