@@ -16,15 +16,17 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code copy --to URL}: moves a whole FoundUps DB to another database, such as from SQLite to PostgreSQL. */
 @Command(name = "copy", mixinStandardHelpOptions = true,
-        description = {"Copy the whole database to another one, such as from SQLite to PostgreSQL: agents",
-            "tables, every namespace with its catalog entry, every row. The target is made by the library",
-            "(Liquibase, templates) and filled with COPY on PostgreSQL; then both sides are compared, table by",
-            "table, by row count and checksum. The source is only read, from one snapshot; it must be up to",
-            "date (foundups-db migrate).",
-            "Exits 1 when the target holds data (see --replace, --resume) or the two sides differ."},
-        footer = {"", "Example:",
-            "  foundups-db --url sqlite:///data/foundups.db copy --to postgresql://fu:pw@db:5432/foundups",
-            "then set DATABASE_URL to the new database."})
+        description = {"Copy the whole database to another one, such as SQLite to PostgreSQL:",
+            "agents tables, every namespace with its catalog entry, every row.",
+            "The target is made by the library (Liquibase, templates) and filled",
+            "with COPY on PostgreSQL; then both sides are compared table by table,",
+            "by row count and checksum. The source is only read, from one snapshot,",
+            "and must be up to date (foundups-db migrate).",
+            "Exits 1 when the target holds data (see --replace, --resume) or when",
+            "the two sides differ."},
+        footer = {"", "Example (then set DATABASE_URL to the new database):",
+            "  foundups-db --url sqlite:///data/foundups.db copy \\",
+            "      --to postgresql://fu:pw@db:5432/foundups"})
 final class CopyCommand implements Callable<Integer> {
 
     @ParentCommand
