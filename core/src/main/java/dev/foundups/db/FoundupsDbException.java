@@ -28,6 +28,11 @@ public class FoundupsDbException extends RuntimeException {
         BUSY,
         /** A backup or restore failed, or was refused because it would not be safe. */
         BACKUP,
+        /**
+         * A copy between databases was refused (a target that holds data, a source not up to date) or could not
+         * go on.
+         */
+        TRANSFER,
         /** Anything else the database reported. */
         DATABASE
     }

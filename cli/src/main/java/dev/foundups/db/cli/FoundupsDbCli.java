@@ -21,7 +21,8 @@ import picocli.CommandLine.ScopeType;
         versionProvider = FoundupsDbCli.Version.class,
         description = "Operate a FoundUps DB (WSP 78) database: one database, three namespaces.",
         subcommands = {InitCommand.class, StatusCommand.class, MigrateCommand.class, NamespaceCommand.class,
-            BackupCommand.class, RestoreCommand.class, ImportLegacyCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+            BackupCommand.class, RestoreCommand.class, ImportLegacyCommand.class, CopyCommand.class,
+            DemoCommand.class, CommandLine.HelpCommand.class},
         footer = {"",
             "Configuration: the database is --url, else the DATABASE_URL system",
             "property, else the DATABASE_URL environment variable, else SQLite at",
@@ -127,7 +128,7 @@ public final class FoundupsDbCli {
             return switch (db.errorCode()) {
                 case CONFIGURATION, INVALID_NAME, INVALID_INPUT -> 2;
                 case DB_CONNECTION -> 3;
-                case NAME_CONFLICT, BACKUP -> 1;
+                case NAME_CONFLICT, BACKUP, TRANSFER -> 1;
                 case MIGRATION, DATABASE, BUSY -> 4;
             };
         }

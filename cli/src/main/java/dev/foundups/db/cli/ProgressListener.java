@@ -59,10 +59,15 @@ final class ProgressListener implements MigrationListener {
         out.flush();
     }
 
+    /** A bar of fixed width filled in proportion, such as {@code [#########.....................]}. */
+    static String bar(long done, long total) {
+        int filled = total <= 0 ? WIDTH : (int) Math.min(WIDTH, done * WIDTH / total);
+        return "[" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "]";
+    }
+
     private void show() {
         if (terminal) {
-            int filled = total == 0 ? WIDTH : done * WIDTH / total;
-            out.print("\r[" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "] " + done + "/" + total
+            out.print("\r" + bar(done, total) + " " + done + "/" + total
                     + (failed > 0 ? " (" + failed + " failed)" : ""));
             out.flush();
         } else {

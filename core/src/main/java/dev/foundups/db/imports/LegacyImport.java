@@ -264,8 +264,15 @@ public final class LegacyImport {
         return rows;
     }
 
-    /** SQLite's type affinity rules, mapped to a type both dialects store the values in as they are. */
-    static DataType<?> typeOf(String declared) {
+    /**
+     * SQLite's type affinity rules, mapped to a type both dialects store the values in as they are. Also reads back
+     * the types an imported table was created with on PostgreSQL ({@code bigint}, {@code double precision},
+     * {@code text}, {@code bytea}), so that copying a database creates its imported tables the same way.
+     *
+     * @param declared a column's declared type, or null
+     * @return BIGINT, DOUBLE, BLOB or CLOB
+     */
+    public static DataType<?> typeOf(String declared) {
         String t = declared == null ? "" : declared.toUpperCase(Locale.ROOT);
         if (t.contains("INT")) {
             return SQLDataType.BIGINT;
@@ -273,7 +280,7 @@ public final class LegacyImport {
         if (t.contains("REAL") || t.contains("FLOA") || t.contains("DOUB")) {
             return SQLDataType.DOUBLE;
         }
-        if (t.contains("BLOB")) {
+        if (t.contains("BLOB") || t.equals("BYTEA")) {
             return SQLDataType.BLOB;
         }
         // TEXT, dates kept as their text, JSON kept as its text, and anything else: text, as it was.
@@ -292,22 +299,37 @@ public final class LegacyImport {
         });
         List<String> wanted = table.columns.stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
         if (existing.isEmpty()) {
-            Name name = DSL.name(physical);
-            var create = t.createTable(name);
-            for (int i = 0; i < table.columns.size(); i++) {
-                create = create.column(DSL.name(table.columns.get(i)), table.types.get(i));
-            }
-            if (!table.primaryKey.isEmpty()) {
-                create.constraint(DSL.constraint(DSL.name(physical + "_pkey"))
-                        .primaryKey(table.primaryKey.stream().map(DSL::name).map(DSL::field).toArray(Field[]::new)))
-                        .execute();
-            } else {
-                create.execute();
-            }
+            createTable(t, physical, table.columns, table.types, table.primaryKey);
         } else if (!existing.equals(wanted)) {
             throw invalid(file + ", table '" + table.name + "': module '" + module + "' already has a table "
                     + physical + " with other columns " + existing + " than the legacy table's " + wanted
                     + "; nothing was imported. Import under another module name with --module NAME");
+        }
+    }
+
+    /**
+     * Creates an imported module's table: the legacy table's columns with the types of {@link #typeOf}, and its
+     * primary key. Also how a copy of the database creates imported tables on the target, so they come out the same.
+     *
+     * @param t          the transaction to create it in
+     * @param physical   the table's name, such as {@code modules_chat_legacy_moderators}; validated by the caller
+     * @param columns    column names: letters, digits, underscores; validated by the caller
+     * @param types      their types, from {@link #typeOf}
+     * @param primaryKey the primary key's columns, in order; empty for none
+     */
+    public static void createTable(DSLContext t, String physical, List<String> columns, List<DataType<?>> types,
+                                   List<String> primaryKey) {
+        Name name = DSL.name(physical);
+        var create = t.createTable(name);
+        for (int i = 0; i < columns.size(); i++) {
+            create = create.column(DSL.name(columns.get(i)), types.get(i));
+        }
+        if (!primaryKey.isEmpty()) {
+            create.constraint(DSL.constraint(DSL.name(physical + "_pkey"))
+                    .primaryKey(primaryKey.stream().map(DSL::name).map(DSL::field).toArray(Field[]::new)))
+                    .execute();
+        } else {
+            create.execute();
         }
     }
 

@@ -104,8 +104,14 @@ public final class Template {
         return changes;
     }
 
-    /** The generated-class table name of each template table, mapped to its physical name under a prefix. */
-    Map<String, String> tableMapping(String physicalPrefix) {
+    /**
+     * The generated-class table name of each template table, mapped to its physical name under a prefix, in the
+     * order the template creates them (tables referenced by others come first).
+     *
+     * @param physicalPrefix a namespace's table prefix, such as {@code foundups_x_}
+     * @return generated name (such as {@code foundup_users}) to physical name (such as {@code foundups_x_users})
+     */
+    public Map<String, String> tableMapping(String physicalPrefix) {
         Map<String, String> mapping = new LinkedHashMap<>();
         for (String table : tables) {
             mapping.put(name + "_" + table, physicalPrefix + table);
