@@ -46,6 +46,7 @@ import dev.foundups.db.jooq.tables.records.FoundupsdbNamespacesRecord;
 import dev.foundups.db.migration.MigrationLock;
 import dev.foundups.db.naming.NamespaceName;
 import dev.foundups.db.naming.TableNamer;
+import dev.foundups.db.sqlite.WriteDiscipline;
 
 /**
  * The catalog of module and FoundUp namespaces: creates them from their templates, drops them, brings them up to
@@ -111,8 +112,13 @@ public final class Namespaces {
                 return cached;
             }
             // Look before creating: an existing namespace costs one read, not a write transaction (on SQLite the
-            // write lock, and the first write's connection).
-            NamespaceInfo info = find(kind, name).filter(n -> n.state() != NamespaceState.DROPPED)
+            // write lock, and the first write's connection). Except on SQLite once this process writes: a read
+            // there takes a reader connection, which re-parses the whole schema after each namespace's DDL, while
+            // the insert-or-find of provision runs on the writer's connection, whose schema is current.
+            boolean writing = WriteDiscipline.of(shared.configuration()).map(WriteDiscipline::writerOpen)
+                    .orElse(false);
+            NamespaceInfo info = (writing ? Optional.<NamespaceInfo>empty() : find(kind, name))
+                    .filter(n -> n.state() != NamespaceState.DROPPED)
                     .orElseGet(() -> provision(kind, name, t, false));
             if (info.state() == NamespaceState.FAILED) {
                 throw new FoundupsDbException(ErrorCode.MIGRATION, kind.describeName() + " '" + name + "' is marked "

@@ -144,6 +144,13 @@ public final class WriteDiscipline {
     }
 
     /**
+     * @return whether this process has opened the writer's connection, that is, has written to the database
+     */
+    public boolean writerOpen() {
+        return writerOpen;
+    }
+
+    /**
      * Opens the writer's connection on the first write, before that write takes the gate. Opening a SQLite
      * connection parses the whole schema (seconds at thousands of namespaces): a process that only reads never pays
      * it, and a writer never makes the others wait for it while holding the gate.
