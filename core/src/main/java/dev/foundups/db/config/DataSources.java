@@ -77,6 +77,9 @@ public final class DataSources {
             Path file = url.sqlitePath().orElseThrow();
             createParentFolder(file);
             config.setDriverClassName("org.sqlite.JDBC");
+            // No retirement after HikariCP's 30 minutes: a SQLite connection is a file handle, and each new one
+            // parses the whole schema again (seconds at thousands of namespaces) and loses its cached statements.
+            config.setMaxLifetime(0);
             config.addDataSourceProperty("journal_mode", "WAL");
             config.addDataSourceProperty("synchronous", "NORMAL");
             config.addDataSourceProperty("foreign_keys", "true");
