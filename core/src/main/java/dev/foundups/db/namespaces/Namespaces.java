@@ -78,6 +78,9 @@ public final class Namespaces {
      * @param templates   the templates, rendered for the database's dialect
      * @param parallelism how many connections bulk work may use at once on PostgreSQL (SQLite has one writer)
      */
+    /** Whether this process has created a namespace: then looking one up before creating it is not worth a read. */
+    private volatile boolean provisionedHere;
+
     public Namespaces(DSLContext shared, TemplateRegistry templates, int parallelism) {
         this.shared = shared;
         this.templates = templates;
@@ -115,8 +118,10 @@ public final class Namespaces {
             // write lock, and the first write's connection). Except on SQLite once this process writes: a read
             // there takes a reader connection, which re-parses the whole schema after each namespace's DDL, while
             // the insert-or-find of provision runs on the writer's connection, whose schema is current.
+            // On PostgreSQL likewise once this process has created a namespace: the look-up is one more round trip
+            // before each new one.
             boolean writing = WriteDiscipline.of(shared.configuration()).map(WriteDiscipline::writerOpen)
-                    .orElse(false);
+                    .orElse(provisionedHere);
             NamespaceInfo info = (writing ? Optional.<NamespaceInfo>empty() : find(kind, name))
                     .filter(n -> n.state() != NamespaceState.DROPPED)
                     .orElseGet(() -> provision(kind, name, t, false));
@@ -401,7 +406,9 @@ public final class Namespaces {
     private NamespaceInfo provision(NamespaceKind kind, String name, Template template, boolean mustBeNew) {
         String prefix = NamespaceName.tablePrefix(kind, name);
         try {
-            return shared.transactionResult(tx -> create(tx, kind, name, template, prefix, mustBeNew));
+            NamespaceInfo info = shared.transactionResult(tx -> create(tx, kind, name, template, prefix, mustBeNew));
+            provisionedHere = true;
+            return info;
         } catch (DataAccessException e) {
             Optional<NamespaceInfo> now = find(kind, name);
             if (!mustBeNew && now.isPresent() && now.get().state() == NamespaceState.READY) {
