@@ -11,7 +11,6 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -108,6 +107,7 @@ public final class CompiledQuery<R extends Record> {
         this.sql = rendered.sql();
         List<Param<?>> params = rendered.parameters();
         List<String> names = new ArrayList<>();
+        List<Param<?>> named = new ArrayList<>();
         this.argumentOf = new int[params.size()];
         this.constants = new Object[params.size()];
         this.bindTypes = new JdbcType[params.size()];
@@ -126,17 +126,13 @@ public final class CompiledQuery<R extends Record> {
                 if (index < 0) {
                     index = names.size();
                     names.add(name);
+                    named.add(param);
                 }
                 argumentOf[i] = index;
             }
         }
         this.parameterNames = List.copyOf(names);
-        this.parameterTypes = new Param<?>[names.size()];
-        for (Param<?> param : params) {
-            if (param.getParamName() != null) {
-                parameterTypes[names.indexOf(param.getParamName())] = param;
-            }
-        }
+        this.parameterTypes = named.toArray(new Param<?>[0]);
 
         if (query instanceof ResultQuery<?> resultQuery) {
             this.returnsRows = true;
@@ -212,12 +208,13 @@ public final class CompiledQuery<R extends Record> {
     }
 
     private static CompiledQuery<?> kept(DSLContext dsl, String key, Supplier<CompiledQuery<?>> compile) {
-        // Each context's configuration has a data map of its own (derived configurations copy it).
-        Map<Object, Object> data = dsl.configuration().data();
-        String dataKey = CompiledQuery.class.getName() + ":" + key;
-        synchronized (data) {
-            return (CompiledQuery<?>) data.computeIfAbsent(dataKey, k -> compile.get());
-        }
+        // Each context's configuration has a data map of its own (derived configurations copy it), a concurrent
+        // map: computeIfAbsent compiles once. The key's own type keeps it apart from other data entries.
+        return (CompiledQuery<?>) dsl.configuration().data().computeIfAbsent(new KeptKey(key), k -> compile.get());
+    }
+
+    /** The data-map key under which a context keeps a compiled query. */
+    private record KeptKey(String name) {
     }
 
     /**
