@@ -12,11 +12,17 @@ interface Contender {
     boolean inJvm();
 
     /**
+     * Runs the whole workload on a fresh database; an in-JVM system does it on a session ({@link #open}) of its own.
+     *
      * @param workload the counts and values
      * @return one timing per op, in {@link Op} order
      * @throws Exception when the run fails; the harness stops
      */
-    List<OpTiming> run(Workload workload) throws Exception;
+    default List<OpTiming> run(Workload workload) throws Exception {
+        try (Session session = open(workload)) {
+            return WorkloadRunner.run(workload, session);
+        }
+    }
 
     /**
      * In-JVM systems: a fresh database, open, whose ops the harness times in turns with other systems'.

@@ -42,13 +42,6 @@ final class RawJdbcContender implements Contender {
     }
 
     @Override
-    public List<OpTiming> run(Workload workload) throws Exception {
-        try (Session session = open(workload)) {
-            return WorkloadRunner.run(workload, session);
-        }
-    }
-
-    @Override
     public Session open(Workload workload) throws Exception {
         String url = target.create();
         Connection connection = null;

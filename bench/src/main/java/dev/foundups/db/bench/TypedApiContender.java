@@ -1,6 +1,5 @@
 package dev.foundups.db.bench;
 
-import java.util.List;
 
 import org.jooq.JSON;
 
@@ -29,13 +28,6 @@ final class TypedApiContender implements Contender {
     @Override
     public boolean inJvm() {
         return true;
-    }
-
-    @Override
-    public List<OpTiming> run(Workload workload) throws Exception {
-        try (Session session = open(workload)) {
-            return WorkloadRunner.run(workload, session);
-        }
     }
 
     @Override
