@@ -16,8 +16,8 @@ import org.jooq.impl.DSL;
 import dev.foundups.db.jooq.tables.records.AgentsAwakeningRecord;
 import dev.foundups.db.jooq.tables.records.AgentsErrorsRecord;
 import dev.foundups.db.jooq.tables.records.AgentsMemoryRecord;
-import dev.foundups.db.statements.CompiledQuery;
-import dev.foundups.db.types.JsonDocuments;
+import dev.foundups.db.CompiledQuery;
+import dev.foundups.db.internal.json.JsonDocuments;
 
 /**
  * Shared agent memory, the {@code agents_*} namespace: awakening states, learned patterns and error learning.

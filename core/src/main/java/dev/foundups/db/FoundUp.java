@@ -14,8 +14,8 @@ import org.jooq.impl.DSL;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.jooq.tables.records.FoundupContentRecord;
 import dev.foundups.db.jooq.tables.records.FoundupUsersRecord;
-import dev.foundups.db.statements.CompiledQuery;
-import dev.foundups.db.types.JsonDocuments;
+import dev.foundups.db.CompiledQuery;
+import dev.foundups.db.internal.json.JsonDocuments;
 
 /**
  * One FoundUp project's tables, {@code foundups_<id>_*}: its own copy of the FoundUp template. Its {@link #dsl()}

@@ -18,18 +18,18 @@ import org.jooq.impl.DefaultConfiguration;
 
 import com.zaxxer.hikari.HikariDataSource;
 
-import dev.foundups.db.backup.DatabaseBackup;
-import dev.foundups.db.config.DataSources;
-import dev.foundups.db.config.DatabaseUrl;
-import dev.foundups.db.config.Dialect;
-import dev.foundups.db.imports.LegacyImport;
-import dev.foundups.db.migration.MigrationLock;
-import dev.foundups.db.migration.SharedSchema;
-import dev.foundups.db.namespaces.Namespaces;
-import dev.foundups.db.namespaces.TemplateRegistry;
+import dev.foundups.db.internal.backup.DatabaseBackup;
+import dev.foundups.db.internal.config.DataSources;
+import dev.foundups.db.internal.config.DatabaseUrl;
+import dev.foundups.db.internal.config.Dialect;
+import dev.foundups.db.internal.imports.LegacyImport;
+import dev.foundups.db.internal.migration.MigrationLock;
+import dev.foundups.db.internal.migration.SharedSchema;
+import dev.foundups.db.internal.namespaces.Namespaces;
+import dev.foundups.db.internal.namespaces.TemplateRegistry;
 import dev.foundups.db.schema.SchemaLayout;
-import dev.foundups.db.sqlite.WriteDiscipline;
-import dev.foundups.db.statements.CompiledQuery;
+import dev.foundups.db.internal.sqlite.WriteDiscipline;
+import dev.foundups.db.CompiledQuery;
 
 /**
  * The WSP 78 database: one database, three namespaces. Open it once per process and share it; it is thread-safe.

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-import dev.foundups.db.migration.MigrationLock;
-import dev.foundups.db.namespaces.Namespaces;
+import dev.foundups.db.internal.migration.MigrationLock;
+import dev.foundups.db.internal.namespaces.Namespaces;
 import dev.foundups.db.schema.SchemaLayout;
 
 /**

@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import dev.foundups.db.FoundupsDb;
-import dev.foundups.db.transfer.CopyListener;
-import dev.foundups.db.transfer.CopyReport;
-import dev.foundups.db.transfer.DatabaseCopy;
+import dev.foundups.db.copy.CopyListener;
+import dev.foundups.db.copy.CopyReport;
+import dev.foundups.db.copy.DatabaseCopy;
 import dev.foundups.db.types.UtcInstantBinding;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 

@@ -16,10 +16,10 @@ import dev.foundups.db.FoundUp;
 import dev.foundups.db.FoundupsDb;
 import dev.foundups.db.MigrationReport;
 import dev.foundups.db.NamespaceKind;
-import dev.foundups.db.config.DatabaseUrl;
-import dev.foundups.db.config.Dialect;
-import dev.foundups.db.namespaces.Template;
-import dev.foundups.db.namespaces.TemplateRegistry;
+import dev.foundups.db.internal.config.DatabaseUrl;
+import dev.foundups.db.internal.config.Dialect;
+import dev.foundups.db.internal.namespaces.Template;
+import dev.foundups.db.internal.namespaces.TemplateRegistry;
 
 /**
  * Namespaces at scale (issue 3): each FoundUps DB figure next to raw JDBC doing the same work on the same engine,

@@ -5,8 +5,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
 
-import dev.foundups.db.config.DatabaseUrl;
-import dev.foundups.db.config.Dialect;
+import dev.foundups.db.internal.config.DatabaseUrl;
+import dev.foundups.db.internal.config.Dialect;
 
 /** A plain JDBC connection with the settings FoundUps DB gives its pooled ones: every baseline's connection. */
 public final class RawJdbc {

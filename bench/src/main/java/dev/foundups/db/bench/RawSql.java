@@ -3,9 +3,9 @@ package dev.foundups.db.bench;
 import java.util.List;
 
 import dev.foundups.db.NamespaceKind;
-import dev.foundups.db.config.Dialect;
-import dev.foundups.db.namespaces.Template;
-import dev.foundups.db.namespaces.TemplateRegistry;
+import dev.foundups.db.internal.config.Dialect;
+import dev.foundups.db.internal.namespaces.Template;
+import dev.foundups.db.internal.namespaces.TemplateRegistry;
 
 /**
  * The raw JDBC baseline's SQL: the statements FoundUps DB's typed API renders for each op (seen through a jOOQ

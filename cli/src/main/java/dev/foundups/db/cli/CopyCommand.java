@@ -3,11 +3,11 @@ package dev.foundups.db.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-import dev.foundups.db.config.DatabaseUrl;
-import dev.foundups.db.transfer.CopyListener;
-import dev.foundups.db.transfer.CopyReport;
-import dev.foundups.db.transfer.DatabaseCopy;
-import dev.foundups.db.transfer.ExistingTarget;
+import dev.foundups.db.internal.config.DatabaseUrl;
+import dev.foundups.db.copy.CopyListener;
+import dev.foundups.db.copy.CopyReport;
+import dev.foundups.db.copy.DatabaseCopy;
+import dev.foundups.db.copy.ExistingTarget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;

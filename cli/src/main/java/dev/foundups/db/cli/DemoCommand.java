@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 
 import dev.foundups.db.FoundupsDb;
-import dev.foundups.db.demo.ProtocolDemo;
+import dev.foundups.db.internal.demo.ProtocolDemo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;

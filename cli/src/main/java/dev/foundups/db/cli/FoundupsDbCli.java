@@ -6,7 +6,7 @@ import java.util.function.UnaryOperator;
 
 import dev.foundups.db.FoundupsDb;
 import dev.foundups.db.FoundupsDbException;
-import dev.foundups.db.config.DatabaseUrl;
+import dev.foundups.db.internal.config.DatabaseUrl;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -16,8 +16,8 @@ import org.jooq.impl.DSL;
 
 import dev.foundups.db.FoundupsDb;
 import dev.foundups.db.NamespaceInfo;
-import dev.foundups.db.config.DatabaseUrl;
-import dev.foundups.db.config.Dialect;
+import dev.foundups.db.internal.config.DatabaseUrl;
+import dev.foundups.db.internal.config.Dialect;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;

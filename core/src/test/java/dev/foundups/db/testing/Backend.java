@@ -11,7 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.foundups.db.FoundupsDb;
-import dev.foundups.db.config.DatabaseUrl;
+import dev.foundups.db.internal.config.DatabaseUrl;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**

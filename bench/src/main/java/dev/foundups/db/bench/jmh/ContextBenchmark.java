@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import dev.foundups.db.modules.chatrules.ChatRules;
-import dev.foundups.db.naming.TableNamer;
+import dev.foundups.db.internal.naming.TableNamer;
 
 /**
  * Why each namespace keeps one long-lived context: rendering get_moderator on the cached context of

@@ -19,8 +19,8 @@ import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.PlatformModule;
 import dev.foundups.db.jooq.tables.records.ChatRulesModeratorsRecord;
 import dev.foundups.db.jooq.tables.records.ChatRulesTimeoutsRecord;
-import dev.foundups.db.statements.CompiledQuery;
-import dev.foundups.db.types.JsonDocuments;
+import dev.foundups.db.CompiledQuery;
+import dev.foundups.db.internal.json.JsonDocuments;
 
 /**
  * The protocol's worked example, the {@code chat_rules} module, written the way any module's database class is:

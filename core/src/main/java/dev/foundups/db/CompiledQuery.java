@@ -1,0 +1,451 @@
+package dev.foundups.db;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Modifier;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import javax.sql.DataSource;
+
+import org.jooq.Configuration;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Param;
+import org.jooq.Query;
+import org.jooq.Record;
+import org.jooq.ResultQuery;
+import org.jooq.SQLDialect;
+import org.jooq.Select;
+import org.jooq.TableRecord;
+import org.jooq.exception.DataAccessException;
+import org.jooq.exception.NoDataFoundException;
+import org.jooq.exception.TooManyRowsException;
+import org.jooq.impl.DataSourceConnectionProvider;
+
+import dev.foundups.db.FoundupsDbException;
+import dev.foundups.db.internal.sqlite.WriteDiscipline;
+
+/**
+ * A typed query of one namespace, rendered once and run many times with new values: the fast path for a module's
+ * fixed statements.
+ *
+ * <p>Every query run through a context is built, rendered through the table mapping, and prepared anew on each
+ * call; for a short statement that costs more than the database's own work (see docs/BENCHMARKS.md). A compiled
+ * query renders once, when it is compiled; each connection of the pool keeps its JDBC statement and reuses it;
+ * a call only binds the new values, runs, and reads the rows into the generated record classes.
+ *
+ * <pre>
+ * Param&lt;String&gt; id = DSL.param("id", CHAT_RULES_MODERATORS.ID);
+ * CompiledQuery&lt;ChatRulesModeratorsRecord&gt; byId = CompiledQuery.of(module.dsl(),
+ *         module.dsl().selectFrom(CHAT_RULES_MODERATORS).where(CHAT_RULES_MODERATORS.ID.eq(id)));
+ * Optional&lt;ChatRulesModeratorsRecord&gt; mod = byId.fetchOptional("mod123");   // thread-safe; keep it
+ * </pre>
+ *
+ * <p>The values a call passes fill the query's named parameters ({@code DSL.param(name, field)}), in the order in
+ * which they first appear in the SQL; every other value in the query is a constant of the compiled query.
+ * Compile once and keep the object: compiling renders the query. It is thread-safe.
+ *
+ * <p>It behaves as the same query run through its context would, with two exceptions. It runs on its own
+ * connection in autocommit mode, never inside a transaction (on SQLite, a write from a thread inside a write
+ * transaction fails with BUSY, as a write on a namespace context does). And it bypasses jOOQ's execution: execute
+ * listeners, logging and jOOQ's exception translation do not see it; a failure is a {@link DataAccessException}
+ * whose cause is the driver's {@link SQLException}. Writes on SQLite follow the database's write discipline (one
+ * writer at a time, the WAL kept in bounds) as every other write does. The values and columns it carries are those
+ * of the generated classes: String, numbers, Boolean, byte[], JSON and Instant; anything else is refused when it
+ * is compiled.
+ *
+ * @param <R> the type of its result rows ({@link Record} for a statement without any)
+ */
+public final class CompiledQuery<R extends Record> {
+
+    /** Configuration data key of the database's {@link StatementCaches}. */
+    private static final String CACHES = StatementCaches.class.getName();
+
+    private final String sql;
+    private final boolean sqlite;
+    private final DataSource dataSource;
+    private final WriteDiscipline writes;
+    private final StatementCaches caches;
+    private final Configuration configuration;
+    private final List<String> parameterNames;
+    private final Param<?>[] parameterTypes;
+    private final int[] argumentOf;
+    private final Object[] constants;
+    private final JdbcType[] bindTypes;
+    private final int[] bindSqlTypes;
+    private final boolean returnsRows;
+    private final Field<?>[] fields;
+    private final JdbcType[] columnTypes;
+    private final MethodHandle recordConstructor;
+
+    private CompiledQuery(DSLContext dsl, Query query) {
+        this.configuration = dsl.configuration();
+        if (!(configuration.connectionProvider() instanceof DataSourceConnectionProvider provider)) {
+            throw new IllegalArgumentException("cannot compile a query on this context: compile on a context of a "
+                    + "FoundupsDb (db.dsl(), a module's or a FoundUp's dsl()), not on a transaction's");
+        }
+        this.caches = (StatementCaches) configuration.data(CACHES);
+        if (caches == null) {
+            throw new IllegalArgumentException("cannot compile a query on this context: it does not belong to an "
+                    + "open FoundupsDb");
+        }
+        this.dataSource = provider.dataSource();
+        this.sqlite = configuration.dialect().family() == SQLDialect.SQLITE;
+        this.writes = query instanceof Select ? null : WriteDiscipline.of(configuration).orElse(null);
+
+        RenderedSql rendered = RenderedSql.of(dsl, query);
+        this.sql = rendered.sql();
+        List<Param<?>> params = rendered.parameters();
+        List<String> names = new ArrayList<>();
+        List<Param<?>> named = new ArrayList<>();
+        this.argumentOf = new int[params.size()];
+        this.constants = new Object[params.size()];
+        this.bindTypes = new JdbcType[params.size()];
+        this.bindSqlTypes = new int[params.size()];
+        for (int i = 0; i < params.size(); i++) {
+            Param<?> param = params.get(i);
+            String name = param.getParamName();
+            bindTypes[i] = JdbcType.of(param.getDataType(), name == null ? "the value " + param.getValue()
+                    : "parameter '" + name + "'");
+            bindSqlTypes[i] = param.getDataType().getSQLType(configuration);
+            if (name == null) {
+                argumentOf[i] = -1;
+                constants[i] = param.getValue();
+            } else {
+                int index = names.indexOf(name);
+                if (index < 0) {
+                    index = names.size();
+                    names.add(name);
+                    named.add(param);
+                }
+                argumentOf[i] = index;
+            }
+        }
+        this.parameterNames = List.copyOf(names);
+        this.parameterTypes = named.toArray(new Param<?>[0]);
+
+        if (query instanceof ResultQuery<?> resultQuery) {
+            this.returnsRows = true;
+            this.fields = resultQuery.fields();
+            this.columnTypes = new JdbcType[fields.length];
+            for (int i = 0; i < fields.length; i++) {
+                columnTypes[i] = JdbcType.of(fields[i].getDataType(), "column '" + fields[i].getName() + "'");
+            }
+            this.recordConstructor = constructor(resultQuery.getRecordType());
+        } else {
+            this.returnsRows = false;
+            this.fields = new Field<?>[0];
+            this.columnTypes = new JdbcType[0];
+            this.recordConstructor = null;
+        }
+    }
+
+    /**
+     * Compiles a query that returns rows: a select, or a write with {@code RETURNING}.
+     *
+     * @param dsl   the context the query belongs to: {@code db.dsl()}, a module's or a FoundUp's
+     * @param query the query, with {@code DSL.param(name, ...)} where each call's values go
+     * @param <R>   its row type
+     * @return the compiled query; keep it
+     * @throws IllegalArgumentException when the context is not a FoundupsDb's, or the query carries a type that
+     *                                  compiled queries do not bind
+     */
+    public static <R extends Record> CompiledQuery<R> of(DSLContext dsl, ResultQuery<R> query) {
+        return new CompiledQuery<>(dsl, query);
+    }
+
+    /**
+     * Compiles a statement that returns no rows: an insert, update or delete.
+     *
+     * @param dsl   the context the query belongs to
+     * @param query the statement, with {@code DSL.param(name, ...)} where each call's values go
+     * @return the compiled statement; keep it
+     * @throws IllegalArgumentException as {@link #of(DSLContext, ResultQuery)}
+     */
+    public static CompiledQuery<Record> of(DSLContext dsl, Query query) {
+        return new CompiledQuery<>(dsl, query);
+    }
+
+    /**
+     * The compiled query this context keeps under a key, compiled on its first use. For classes made anew on each
+     * call, such as {@code db.foundUp(id)}, which cannot keep their own: a namespace's context lives as long as the
+     * database, and so do the queries it keeps.
+     *
+     * @param dsl   a namespace's context
+     * @param key   names the query among those the context keeps, such as {@code "FoundUp.user"}
+     * @param query builds the query on the context; called once
+     * @param <R>   its row type
+     * @return the compiled query
+     */
+    @SuppressWarnings("unchecked")
+    public static <R extends Record> CompiledQuery<R> cached(DSLContext dsl, String key,
+                                                             Function<DSLContext, ResultQuery<R>> query) {
+        return (CompiledQuery<R>) kept(dsl, key, () -> of(dsl, query.apply(dsl)));
+    }
+
+    /**
+     * {@link #cached(DSLContext, String, Function)} for a statement that returns no rows.
+     *
+     * @param dsl   a namespace's context
+     * @param key   names the statement among those the context keeps
+     * @param query builds the statement on the context; called once
+     * @return the compiled statement
+     */
+    @SuppressWarnings("unchecked")
+    public static CompiledQuery<Record> cachedStatement(DSLContext dsl, String key,
+                                                        Function<DSLContext, Query> query) {
+        return (CompiledQuery<Record>) kept(dsl, key, () -> of(dsl, query.apply(dsl)));
+    }
+
+    private static CompiledQuery<?> kept(DSLContext dsl, String key, Supplier<CompiledQuery<?>> compile) {
+        // Each context's configuration has a data map of its own (derived configurations copy it), a concurrent
+        // map: computeIfAbsent compiles once. The key's own type keeps it apart from other data entries.
+        return (CompiledQuery<?>) dsl.configuration().data().computeIfAbsent(new KeptKey(key), k -> compile.get());
+    }
+
+    /** The data-map key under which a context keeps a compiled query. */
+    private record KeptKey(String name) {
+    }
+
+    /**
+     * Makes the contexts of a database's configuration able to compile queries. Called by {@code FoundupsDb} when
+     * it opens, before any context derives from the configuration.
+     *
+     * @param configuration the database's base configuration
+     */
+    public static void enable(Configuration configuration) {
+        configuration.data(CACHES, new StatementCaches());
+    }
+
+    /** @return the SQL it runs, with {@code ?} placeholders */
+    public String sql() {
+        return sql;
+    }
+
+    /** @return the names of the values each call passes, in order */
+    public List<String> parameters() {
+        return parameterNames;
+    }
+
+    /**
+     * Runs it.
+     *
+     * @param values the parameters' values, in the order of {@link #parameters()}
+     * @return the number of rows it changed, or, for a query returning rows, the number returned
+     * @throws IllegalArgumentException when the values do not fit the parameters
+     * @throws DataAccessException      when the database refuses it
+     */
+    public int execute(Object... values) {
+        return run(values, cached -> {
+            PreparedStatement statement = cached.statement;
+            if (!returnsRows) {
+                return statement.executeUpdate();
+            }
+            int rows = 0;
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    rows++;
+                }
+            }
+            return rows;
+        });
+    }
+
+    /**
+     * @param values the parameters' values, in the order of {@link #parameters()}
+     * @return every row, in the order the database returned them
+     * @throws IllegalArgumentException when the values do not fit the parameters
+     * @throws DataAccessException      when the database refuses it
+     */
+    public List<R> fetch(Object... values) {
+        return run(values, cached -> {
+            List<R> rows = new ArrayList<>();
+            try (ResultSet rs = cached.statement.executeQuery()) {
+                int[] columns = columns(cached, rs);
+                while (rs.next()) {
+                    rows.add(record(rs, columns));
+                }
+            }
+            return rows;
+        });
+    }
+
+    /**
+     * @param values the parameters' values, in the order of {@link #parameters()}
+     * @return the one row, or empty when there is none
+     * @throws TooManyRowsException     when there is more than one
+     * @throws IllegalArgumentException when the values do not fit the parameters
+     * @throws DataAccessException      when the database refuses it
+     */
+    public Optional<R> fetchOptional(Object... values) {
+        return Optional.ofNullable(run(values, this::atMostOne));
+    }
+
+    /**
+     * @param values the parameters' values, in the order of {@link #parameters()}
+     * @return the one row
+     * @throws NoDataFoundException     when there is none
+     * @throws TooManyRowsException     when there is more than one
+     * @throws IllegalArgumentException when the values do not fit the parameters
+     * @throws DataAccessException      when the database refuses it
+     */
+    public R fetchSingle(Object... values) {
+        R row = run(values, this::atMostOne);
+        if (row == null) {
+            throw new NoDataFoundException("no row: " + sql);
+        }
+        return row;
+    }
+
+    private R atMostOne(StatementCaches.Cached cached) throws SQLException {
+        try (ResultSet rs = cached.statement.executeQuery()) {
+            int[] columns = columns(cached, rs);
+            if (!rs.next()) {
+                return null;
+            }
+            R row = record(rs, columns);
+            // Stepping to the end also finishes a write's statement, which on SQLite runs its WAL hook.
+            if (rs.next()) {
+                throw new TooManyRowsException("more than one row: " + sql);
+            }
+            return row;
+        }
+    }
+
+    /** One call's work on the bound statement. */
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(StatementCaches.Cached statement) throws SQLException;
+    }
+
+    private <T> T run(Object[] values, Work<T> work) {
+        Object[] arguments = arguments(values);
+        try {
+            if (writes != null) {
+                return writes.write(connection -> runOn(connection, arguments, work));
+            }
+            try (Connection connection = dataSource.getConnection()) {
+                return runOn(connection, arguments, work);
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException("SQL [" + sql + "]; " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T runOn(Connection connection, Object[] arguments, Work<T> work) throws SQLException {
+        StatementCaches.Cached cached = caches.statement(connection, sql);
+        PreparedStatement statement = cached.statement;
+        for (int i = 0; i < argumentOf.length; i++) {
+            Object value = argumentOf[i] < 0 ? constants[i] : arguments[argumentOf[i]];
+            bindTypes[i].set(statement, i + 1, value, sqlite, bindSqlTypes[i]);
+        }
+        return work.run(cached);
+    }
+
+    /** Checks the call's values against the parameters, converting where jOOQ would (an Integer for a Long). */
+    private Object[] arguments(Object[] values) {
+        Object[] given = values == null ? new Object[] {null} : values;
+        if (given.length != parameterNames.size()) {
+            throw new IllegalArgumentException("this query takes " + parameterNames.size() + " value(s), "
+                    + parameterNames + ", but was given " + given.length);
+        }
+        Object[] converted = new Object[given.length];
+        for (int i = 0; i < given.length; i++) {
+            Object value = given[i];
+            Param<?> param = parameterTypes[i];
+            if (value == null || param.getType().isInstance(value)) {
+                converted[i] = value;
+                continue;
+            }
+            try {
+                converted[i] = param.getDataType().convert(value);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("parameter '" + parameterNames.get(i) + "' takes a "
+                        + param.getType().getSimpleName() + ", but was given " + value.getClass().getSimpleName()
+                        + " " + value, e);
+            }
+        }
+        return converted;
+    }
+
+    /** Where each field's column is: by name, found once per statement; by position when names do not tell. */
+    private int[] columns(StatementCaches.Cached cached, ResultSet rs) throws SQLException {
+        int[] columns = cached.columns;
+        if (columns != null) {
+            return columns;
+        }
+        ResultSetMetaData meta = rs.getMetaData();
+        int count = meta.getColumnCount();
+        columns = new int[fields.length];
+        boolean byName = true;
+        for (int f = 0; f < fields.length && byName; f++) {
+            columns[f] = 0;
+            for (int c = 1; c <= count; c++) {
+                if (meta.getColumnLabel(c).equalsIgnoreCase(fields[f].getName())) {
+                    columns[f] = c;
+                    break;
+                }
+            }
+            byName = columns[f] > 0;
+        }
+        if (!byName) {
+            if (count != fields.length) {
+                throw new FoundupsDbException(FoundupsDbException.ErrorCode.DATABASE, "the query returned " + count
+                        + " columns where " + fields.length + " were expected: " + sql);
+            }
+            for (int f = 0; f < fields.length; f++) {
+                columns[f] = f + 1;
+            }
+        }
+        cached.columns = columns;
+        return columns;
+    }
+
+    @SuppressWarnings("unchecked")
+    private R record(ResultSet rs, int[] columns) throws SQLException {
+        Record record;
+        if (recordConstructor != null) {
+            try {
+                record = (Record) recordConstructor.invoke();
+            } catch (Throwable e) {
+                throw new IllegalStateException("cannot create a " + recordConstructor.type().returnType(), e);
+            }
+            record.attach(configuration);
+        } else {
+            record = configuration.dsl().newRecord(fields);
+        }
+        for (int f = 0; f < fields.length; f++) {
+            set(record, fields[f], columnTypes[f].get(rs, columns[f], sqlite));
+        }
+        record.changed(false);
+        return (R) record;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> void set(Record record, Field<T> field, Object value) {
+        record.set(field, (T) value);
+    }
+
+    /** The generated record classes have a public no-argument constructor: used as jOOQ's fetch uses it. */
+    private static MethodHandle constructor(Class<?> recordType) {
+        if (recordType == null || !TableRecord.class.isAssignableFrom(recordType)
+                || Modifier.isAbstract(recordType.getModifiers()) || recordType.isInterface()) {
+            return null;
+        }
+        try {
+            return MethodHandles.publicLookup().findConstructor(recordType, MethodType.methodType(void.class));
+        } catch (ReflectiveOperationException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.foundups.db;
+
+import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+
+import org.jooq.DataType;
+import org.jooq.JSON;
+import org.jooq.JSONB;
+
+import dev.foundups.db.types.UtcInstantBinding;
+
+/**
+ * How a compiled statement binds and reads a column's Java type on JDBC: the same values jOOQ's bindings would
+ * write and read for the types of the generated classes, without jOOQ's per-call binding machinery. A column of
+ * any other type, or one with a converter of the user's, cannot be compiled.
+ */
+enum JdbcType {
+    STRING, INTEGER, LONG, SHORT, BOOLEAN, DOUBLE, BIG_DECIMAL, BYTES, JSON_TEXT, JSONB_TEXT, INSTANT;
+
+    /**
+     * @param dataType a column's or parameter's type
+     * @param what     what it is, for the error message
+     * @return how it is bound and read
+     * @throws IllegalArgumentException when a compiled statement cannot carry it
+     */
+    static JdbcType of(DataType<?> dataType, String what) {
+        Class<?> type = dataType.getType();
+        if (type == Instant.class && dataType.getBinding() instanceof UtcInstantBinding) {
+            return INSTANT;
+        }
+        if (dataType.getConverter().fromType() == type) {
+            if (type == String.class) {
+                return STRING;
+            } else if (type == Integer.class) {
+                return INTEGER;
+            } else if (type == Long.class) {
+                return LONG;
+            } else if (type == Short.class) {
+                return SHORT;
+            } else if (type == Boolean.class) {
+                return BOOLEAN;
+            } else if (type == Double.class) {
+                return DOUBLE;
+            } else if (type == BigDecimal.class) {
+                return BIG_DECIMAL;
+            } else if (type == byte[].class) {
+                return BYTES;
+            } else if (type == JSON.class) {
+                return JSON_TEXT;
+            } else if (type == JSONB.class) {
+                return JSONB_TEXT;
+            }
+        }
+        throw new IllegalArgumentException("cannot compile this query: " + what + " is of type "
+                + type.getName() + (dataType.getConverter().fromType() == type ? "" : " through a converter")
+                + ", which compiled statements do not bind. They take String, Integer, Long, Short, Boolean, "
+                + "Double, BigDecimal, byte[], JSON, JSONB and the generated classes' Instant; run the query "
+                + "through the DSL instead");
+    }
+
+    void set(PreparedStatement ps, int index, Object value, boolean sqlite, int sqlType) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, sqlType);
+            return;
+        }
+        switch (this) {
+            case STRING -> ps.setString(index, (String) value);
+            case INTEGER -> ps.setInt(index, (Integer) value);
+            case LONG -> ps.setLong(index, (Long) value);
+            case SHORT -> ps.setShort(index, (Short) value);
+            case BOOLEAN -> ps.setBoolean(index, (Boolean) value);
+            case DOUBLE -> ps.setDouble(index, (Double) value);
+            case BIG_DECIMAL -> ps.setBigDecimal(index, (BigDecimal) value);
+            case BYTES -> ps.setBytes(index, (byte[]) value);
+            case JSON_TEXT -> ps.setString(index, ((JSON) value).data());
+            case JSONB_TEXT -> ps.setString(index, ((JSONB) value).data());
+            case INSTANT -> {
+                Instant instant = (Instant) value;
+                if (sqlite) {
+                    ps.setString(index, UtcInstantBinding.format(instant));
+                } else {
+                    ps.setObject(index, instant.truncatedTo(ChronoUnit.MILLIS).atOffset(ZoneOffset.UTC));
+                }
+            }
+            default -> throw new IllegalStateException(name());
+        }
+    }
+
+    Object get(ResultSet rs, int column, boolean sqlite) throws SQLException {
+        Object value = switch (this) {
+            case STRING -> rs.getString(column);
+            case INTEGER -> rs.getInt(column);
+            case LONG -> rs.getLong(column);
+            case SHORT -> rs.getShort(column);
+            case BOOLEAN -> rs.getBoolean(column);
+            case DOUBLE -> rs.getDouble(column);
+            case BIG_DECIMAL -> rs.getBigDecimal(column);
+            case BYTES -> rs.getBytes(column);
+            case JSON_TEXT -> {
+                String text = rs.getString(column);
+                yield text == null ? null : JSON.valueOf(text);
+            }
+            case JSONB_TEXT -> {
+                String text = rs.getString(column);
+                yield text == null ? null : JSONB.valueOf(text);
+            }
+            case INSTANT -> {
+                if (sqlite) {
+                    yield UtcInstantBinding.parse(rs.getString(column));
+                }
+                OffsetDateTime odt = rs.getObject(column, OffsetDateTime.class);
+                yield odt == null ? null : odt.toInstant().truncatedTo(ChronoUnit.MILLIS);
+            }
+        };
+        // getInt and its kind read SQL NULL as 0.
+        return rs.wasNull() ? null : value;
+    }
+}

@@ -1,0 +1,149 @@
+package dev.foundups.db.copy;
+
+import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_COPY;
+import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_COPY_TABLES;
+
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+import dev.foundups.db.FoundupsDbException;
+import dev.foundups.db.FoundupsDbException.ErrorCode;
+import dev.foundups.db.internal.config.DatabaseUrl;
+import dev.foundups.db.internal.config.Dialect;
+import dev.foundups.db.jooq.tables.records.FoundupsdbCopyRecord;
+
+/**
+ * Looks at the target before anything is written to it, and decides with the caller's {@link ExistingTarget}
+ * whether the copy starts, resumes or is refused. Runs on a plain connection: opening the target as a FoundUps DB
+ * would already create tables in it.
+ */
+final class TargetPreparation {
+
+    /** Tables that hold no user data: a target with rows only in these is still empty. */
+    private static final Set<String> BOOKKEEPING = Set.of("databasechangelog", "databasechangeloglock",
+            "foundupsdb_template_changes", FOUNDUPSDB_COPY.getName(), FOUNDUPSDB_COPY_TABLES.getName());
+
+    /** The tables FoundUps DB creates, by the protocol's naming: what REPLACE drops. */
+    private static final Pattern OWN_TABLE = Pattern.compile(
+            "(agents|modules|foundups|foundupsdb)_[a-z0-9_]+|databasechangelog(lock)?", Pattern.CASE_INSENSITIVE);
+
+    private TargetPreparation() {
+    }
+
+    /**
+     * @return true to resume an interrupted copy from the same source, false to start a new one
+     * @throws FoundupsDbException TRANSFER when the target holds data and the mode does not allow going on
+     */
+    static boolean prepare(DatabaseUrl target, String setting, ExistingTarget mode, String source) {
+        if (target.dialect() == Dialect.SQLITE && !Files.exists(target.sqlitePath().orElseThrow())) {
+            return false; // a new file: nothing to look at
+        }
+        try (Connection c = connect(target, setting, new Properties())) {
+            DSLContext dsl = DSL.using(c, target.dialect().jooqDialect());
+            Set<String> tables = tables(c, target.dialect());
+            if (mode == ExistingTarget.REPLACE) {
+                drop(c, dsl, target.dialect(), tables);
+                return false;
+            }
+            FoundupsdbCopyRecord copy = tables.contains(FOUNDUPSDB_COPY.getName())
+                    ? dsl.selectFrom(FOUNDUPSDB_COPY).fetchOne() : null;
+            if (copy != null && copy.getFinishedAt() == null) {
+                int done = dsl.fetchCount(FOUNDUPSDB_COPY_TABLES);
+                if (mode != ExistingTarget.RESUME) {
+                    throw new FoundupsDbException(ErrorCode.TRANSFER, setting + " " + target + " holds an "
+                            + "interrupted copy from " + copy.getSource() + " (" + done + " table(s) done, started "
+                            + copy.getStartedAt() + "): add --resume to go on with it, or --restart to start over");
+                }
+                if (!copy.getSource().equals(source)) {
+                    throw new FoundupsDbException(ErrorCode.TRANSFER, setting + " " + target + " holds an "
+                            + "interrupted copy from " + copy.getSource() + ", not from " + source + ": it cannot "
+                            + "be resumed from another source; add --restart to start over");
+                }
+                return true;
+            }
+            List<String> withRows = new ArrayList<>();
+            for (String table : tables) {
+                // Liquibase names its tables in upper case on SQLite.
+                if (!BOOKKEEPING.contains(table.toLowerCase(Locale.ROOT)) && dsl.fetchExists(DSL.table(DSL.name(table)))) {
+                    withRows.add(table);
+                }
+            }
+            if (!withRows.isEmpty()) {
+                String named = String.join(", ", withRows.subList(0, Math.min(5, withRows.size())))
+                        + (withRows.size() > 5 ? " and " + (withRows.size() - 5) + " more" : "");
+                throw new FoundupsDbException(ErrorCode.TRANSFER, setting + " " + target + " is not empty: "
+                        + withRows.size() + " table(s) hold rows (" + named + "). Copy into an empty database, or "
+                        + "add --replace to drop its FoundUps DB tables first");
+            }
+            return false;
+        } catch (SQLException e) {
+            throw new FoundupsDbException(ErrorCode.DB_CONNECTION, "cannot inspect " + setting + " " + target + ": "
+                    + DatabaseUrl.mask(String.valueOf(e.getMessage())), e);
+        }
+    }
+
+    /** A plain connection, with the URL's credentials and any driver properties; errors name the setting. */
+    static Connection connect(DatabaseUrl url, String setting, Properties properties) {
+        url.user().ifPresent(u -> properties.setProperty("user", u));
+        url.password().ifPresent(p -> properties.setProperty("password", p));
+        try {
+            return DriverManager.getConnection(url.jdbcUrl(), properties);
+        } catch (SQLException e) {
+            throw new FoundupsDbException(ErrorCode.DB_CONNECTION, "cannot connect to " + setting + " " + url + ": "
+                    + DatabaseUrl.mask(String.valueOf(e.getMessage())), e);
+        }
+    }
+
+    private static Set<String> tables(Connection c, Dialect dialect) throws SQLException {
+        Set<String> names = new TreeSet<>();
+        String schema = dialect == Dialect.POSTGRESQL ? c.getSchema() : null;
+        try (ResultSet rs = c.getMetaData().getTables(null, schema, "%", new String[] {"TABLE"})) {
+            while (rs.next()) {
+                String name = rs.getString("TABLE_NAME");
+                if (!name.startsWith("sqlite_")) {
+                    names.add(name);
+                }
+            }
+        }
+        return names;
+    }
+
+    /** Drops FoundUps DB's tables, all or none: one transaction (both dialects have transactional DDL). */
+    private static void drop(Connection c, DSLContext dsl, Dialect dialect, Set<String> tables) throws SQLException {
+        List<String> own = tables.stream().filter(t -> OWN_TABLE.matcher(t).matches()).toList();
+        if (own.isEmpty()) {
+            return;
+        }
+        if (dialect == Dialect.SQLITE) {
+            // Per connection, and off by default in the driver; said explicitly, as order does not matter then.
+            dsl.execute("PRAGMA foreign_keys = OFF");
+        }
+        c.setAutoCommit(false);
+        try {
+            for (String table : own) {
+                if (dialect == Dialect.POSTGRESQL) {
+                    dsl.dropTableIfExists(DSL.name(table)).cascade().execute();
+                } else {
+                    dsl.dropTableIfExists(DSL.name(table)).execute();
+                }
+            }
+            c.commit();
+        } catch (RuntimeException | SQLException e) {
+            c.rollback();
+            throw e;
+        }
+    }
+}

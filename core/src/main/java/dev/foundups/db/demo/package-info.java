@@ -1,2 +1,0 @@
-/** The README's demo: the protocol's usage examples, run against the configured database. */
-package dev.foundups.db.demo;

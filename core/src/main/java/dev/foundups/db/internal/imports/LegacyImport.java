@@ -1,0 +1,482 @@
+package dev.foundups.db.internal.imports;
+
+import static dev.foundups.db.jooq.Tables.AGENTS_MEMORY;
+import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_IMPORTS;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+import org.jooq.BatchBindStep;
+import org.jooq.DSLContext;
+import org.jooq.DataType;
+import org.jooq.Field;
+import org.jooq.JSON;
+import org.jooq.Name;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+
+import dev.foundups.db.FoundupsDbException;
+import dev.foundups.db.FoundupsDbException.ErrorCode;
+import dev.foundups.db.ImportReport;
+import dev.foundups.db.NamespaceKind;
+import dev.foundups.db.internal.naming.NamespaceName;
+import dev.foundups.db.internal.namespaces.Namespaces;
+
+/**
+ * The protocol's "migrate_to_unified": copies a module's own SQLite database into {@code modules_<module>_*}, and
+ * agent memory files into {@code agents_memory}. Everything from one source is written in one transaction, after
+ * the whole source was read and checked, and a source already imported (same content) adds nothing.
+ */
+public final class LegacyImport {
+
+    private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+    private static final Pattern IDENTIFIER = Pattern.compile("[a-z][a-z0-9_]*");
+    private static final Pattern COLUMN = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final JsonFactory JSON_FACTORY = new JsonFactory();
+    private static final int BATCH = 1000;
+
+    private final DSLContext dsl;
+    private final Namespaces namespaces;
+
+    /**
+     * @param dsl        the target database's shared context
+     * @param namespaces its catalog
+     */
+    public LegacyImport(DSLContext dsl, Namespaces namespaces) {
+        this.dsl = dsl;
+        this.namespaces = namespaces;
+    }
+
+    /** One legacy table, read whole before anything is written. */
+    private record LegacyTable(String name, List<String> columns, List<DataType<?>> types, List<String> primaryKey,
+                               List<Object[]> rows) {
+    }
+
+    /**
+     * Imports a module's own SQLite database: each table becomes {@code modules_<module>_<table>}, with its
+     * columns and rows.
+     *
+     * @param file   the legacy database file
+     * @param module the module name, or null to take it from the file name ({@code chat_rules.db})
+     * @return what was imported
+     * @throws FoundupsDbException INVALID_INPUT naming the file or table when the file is not a SQLite database, a
+     *                             name breaks the rules, or the module has a table of that name with other columns
+     */
+    public ImportReport importSqlite(Path file, String module) {
+        String name = module != null ? module : stem(file);
+        NamespaceName.validate(NamespaceKind.MODULE, name, NamespaceName.MAX_NAME_LENGTH);
+        requireSqlite(file);
+        String hash = sha256(file);
+        String target = "module:" + name;
+        if (alreadyImported(hash)) {
+            return new ImportReport(file, target, true, Map.of());
+        }
+        List<LegacyTable> tables = readSqlite(file, name);
+        String prefix = NamespaceName.tablePrefix(NamespaceKind.MODULE, name);
+        Map<String, Long> counts = new LinkedHashMap<>();
+        dsl.transaction(tx -> {
+            DSLContext t = tx.dsl();
+            namespaces.registerImportedModule(t, name);
+            for (LegacyTable table : tables) {
+                String physical = prefix + table.name;
+                checkTarget(t, file, name, table, physical);
+                insertRows(t, physical, table);
+                counts.put(physical, (long) table.rows.size());
+            }
+            record(t, hash, file, target, counts.values().stream().mapToLong(Long::longValue).sum());
+        });
+        return new ImportReport(file, target, false, counts);
+    }
+
+    /**
+     * Imports agent memory: a JSON file (an array of objects, or one object) or a JSON Lines file (one object a
+     * line). Each object becomes one {@code agents_memory} row holding the object as its pattern.
+     *
+     * @param file        the file; {@code .jsonl} / {@code .ndjson} are read as JSON Lines
+     * @param agent       owner for records without an {@code agent_id} field, or null
+     * @param patternType the pattern type, or null for each record's {@code pattern_type}, else the file name
+     * @return what was imported
+     * @throws FoundupsDbException INVALID_INPUT naming the file and line when the file is not valid, or a record has
+     *                             no owner and no {@code agent} was given
+     */
+    public ImportReport importAgentMemory(Path file, String agent, String patternType) {
+        String hash = sha256(file);
+        if (alreadyImported(hash)) {
+            return new ImportReport(file, "agents_memory", true, Map.of());
+        }
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean lines = name.endsWith(".jsonl") || name.endsWith(".ndjson");
+        List<Record> records = lines ? readJsonLines(file) : readJson(file);
+        String defaultType = patternType != null ? patternType : stem(file);
+        List<Object[]> rows = new ArrayList<>();
+        for (Record r : records) {
+            String owner = r.agentId != null ? r.agentId : agent;
+            if (owner == null) {
+                throw invalid(file + ", line " + r.line + ": the record has no agent_id field; name the owner "
+                        + "with --agent NAME");
+            }
+            String type = patternType != null ? patternType : r.patternType != null ? r.patternType : defaultType;
+            rows.add(new Object[] {owner, type, JSON.valueOf(r.json)});
+        }
+        dsl.transaction(tx -> {
+            DSLContext t = tx.dsl();
+            BatchBindStep batch = t.batch(t.insertInto(AGENTS_MEMORY, AGENTS_MEMORY.AGENT_ID,
+                    AGENTS_MEMORY.PATTERN_TYPE, AGENTS_MEMORY.PATTERN_DATA).values((String) null, null, null));
+            for (int i = 0; i < rows.size(); i++) {
+                batch.bind(rows.get(i));
+                if ((i + 1) % BATCH == 0) {
+                    batch.execute();
+                    batch = t.batch(t.insertInto(AGENTS_MEMORY, AGENTS_MEMORY.AGENT_ID, AGENTS_MEMORY.PATTERN_TYPE,
+                            AGENTS_MEMORY.PATTERN_DATA).values((String) null, null, null));
+                }
+            }
+            if (rows.size() % BATCH != 0) {
+                batch.execute();
+            }
+            record(t, hash, file, "agents_memory", rows.size());
+        });
+        return new ImportReport(file, "agents_memory", false, Map.of("agents_memory", (long) rows.size()));
+    }
+
+    private boolean alreadyImported(String hash) {
+        return dsl.fetchExists(FOUNDUPSDB_IMPORTS, FOUNDUPSDB_IMPORTS.SOURCE_SHA256.eq(hash));
+    }
+
+    private static void record(DSLContext t, String hash, Path file, String target, long rows) {
+        t.insertInto(FOUNDUPSDB_IMPORTS)
+                .set(FOUNDUPSDB_IMPORTS.SOURCE_SHA256, hash)
+                .set(FOUNDUPSDB_IMPORTS.SOURCE_NAME, file.getFileName().toString())
+                .set(FOUNDUPSDB_IMPORTS.TARGET, target)
+                .set(FOUNDUPSDB_IMPORTS.ROW_COUNT, rows)
+                .execute();
+    }
+
+    // ---- SQLite sources
+
+    private static void requireSqlite(Path file) {
+        byte[] header = new byte[SQLITE_HEADER.length];
+        try (InputStream in = Files.newInputStream(file)) {
+            if (in.readNBytes(header, 0, header.length) != header.length
+                    || !java.util.Arrays.equals(header, SQLITE_HEADER)) {
+                throw invalid(file + " is not a SQLite database (its first bytes are not 'SQLite format 3')");
+            }
+        } catch (IOException e) {
+            throw invalid("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static List<LegacyTable> readSqlite(Path file, String module) {
+        Properties readOnly = new Properties();
+        readOnly.setProperty("open_mode", "1"); // SQLITE_OPEN_READONLY: never touch the legacy file
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), readOnly);
+             Statement st = c.createStatement()) {
+            List<String> names = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table' "
+                    + "AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+            List<LegacyTable> tables = new ArrayList<>();
+            for (String table : names) {
+                if (!IDENTIFIER.matcher(table).matches()) {
+                    throw invalid(file + ", table '" + table + "': table names must be lower-case letters, digits "
+                            + "and underscores to become modules_" + module + "_<table>");
+                }
+                int longest = NamespaceName.tablePrefix(NamespaceKind.MODULE, module).length() + table.length() + 5;
+                if (longest > NamespaceName.MAX_IDENTIFIER_LENGTH) {
+                    throw invalid(file + ", table '" + table + "': modules_" + module + "_" + table + " would be "
+                            + "longer than PostgreSQL's 63-byte limit; import under a shorter --module name");
+                }
+                tables.add(readTable(st, file, table));
+            }
+            return tables;
+        } catch (SQLException e) {
+            throw invalid(file + " cannot be read as a SQLite database: " + e.getMessage());
+        }
+    }
+
+    private static LegacyTable readTable(Statement st, Path file, String table) throws SQLException {
+        List<String> columns = new ArrayList<>();
+        List<DataType<?>> types = new ArrayList<>();
+        Map<Integer, String> key = new java.util.TreeMap<>();
+        // Names come from sqlite_master and were checked; quoting keeps PRAGMA and SELECT safe anyway.
+        try (ResultSet rs = st.executeQuery("PRAGMA table_info(\"" + table + "\")")) {
+            while (rs.next()) {
+                String column = rs.getString("name");
+                if (!COLUMN.matcher(column).matches()) {
+                    throw invalid(file + ", table '" + table + "', column '" + column + "': column names must be "
+                            + "letters, digits and underscores");
+                }
+                columns.add(column);
+                types.add(typeOf(rs.getString("type")));
+                if (rs.getInt("pk") > 0) {
+                    key.put(rs.getInt("pk"), column);
+                }
+            }
+        }
+        List<Object[]> rows;
+        try {
+            rows = readRows(st, "SELECT * FROM \"" + table + "\" ORDER BY rowid", columns.size());
+        } catch (SQLException withoutRowid) {
+            rows = readRows(st, "SELECT * FROM \"" + table + "\"", columns.size());
+        }
+        return new LegacyTable(table, columns, types, new ArrayList<>(key.values()), rows);
+    }
+
+    private static List<Object[]> readRows(Statement st, String sql, int width) throws SQLException {
+        List<Object[]> rows = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                Object[] row = new Object[width];
+                for (int i = 0; i < width; i++) {
+                    row[i] = rs.getObject(i + 1);
+                }
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * SQLite's type affinity rules, mapped to a type both dialects store the values in as they are. Also reads back
+     * the types an imported table was created with on PostgreSQL ({@code bigint}, {@code double precision},
+     * {@code text}, {@code bytea}), so that copying a database creates its imported tables the same way.
+     *
+     * @param declared a column's declared type, or null
+     * @return BIGINT, DOUBLE, BLOB or CLOB
+     */
+    public static DataType<?> typeOf(String declared) {
+        String t = declared == null ? "" : declared.toUpperCase(Locale.ROOT);
+        if (t.contains("INT")) {
+            return SQLDataType.BIGINT;
+        }
+        if (t.contains("REAL") || t.contains("FLOA") || t.contains("DOUB")) {
+            return SQLDataType.DOUBLE;
+        }
+        if (t.contains("BLOB") || t.equals("BYTEA")) {
+            return SQLDataType.BLOB;
+        }
+        // TEXT, dates kept as their text, JSON kept as its text, and anything else: text, as it was.
+        return SQLDataType.CLOB;
+    }
+
+    private static void checkTarget(DSLContext t, Path file, String module, LegacyTable table, String physical) {
+        List<String> existing = t.connectionResult(c -> {
+            List<String> cols = new ArrayList<>();
+            try (ResultSet rs = c.getMetaData().getColumns(null, null, physical, "%")) {
+                while (rs.next()) {
+                    cols.add(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
+                }
+            }
+            return cols;
+        });
+        List<String> wanted = table.columns.stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
+        if (existing.isEmpty()) {
+            createTable(t, physical, table.columns, table.types, table.primaryKey);
+        } else if (!existing.equals(wanted)) {
+            throw invalid(file + ", table '" + table.name + "': module '" + module + "' already has a table "
+                    + physical + " with other columns " + existing + " than the legacy table's " + wanted
+                    + "; nothing was imported. Import under another module name with --module NAME");
+        }
+    }
+
+    /**
+     * Creates an imported module's table: the legacy table's columns with the types of {@link #typeOf}, and its
+     * primary key. Also how a copy of the database creates imported tables on the target, so they come out the same.
+     *
+     * @param t          the transaction to create it in
+     * @param physical   the table's name, such as {@code modules_chat_legacy_moderators}; validated by the caller
+     * @param columns    column names: letters, digits, underscores; validated by the caller
+     * @param types      their types, from {@link #typeOf}
+     * @param primaryKey the primary key's columns, in order; empty for none
+     */
+    public static void createTable(DSLContext t, String physical, List<String> columns, List<DataType<?>> types,
+                                   List<String> primaryKey) {
+        Name name = DSL.name(physical);
+        var create = t.createTable(name);
+        for (int i = 0; i < columns.size(); i++) {
+            create = create.column(DSL.name(columns.get(i)), types.get(i));
+        }
+        if (!primaryKey.isEmpty()) {
+            create.constraint(DSL.constraint(DSL.name(physical + "_pkey"))
+                    .primaryKey(primaryKey.stream().map(DSL::name).map(DSL::field).toArray(Field[]::new)))
+                    .execute();
+        } else {
+            create.execute();
+        }
+    }
+
+    private static void insertRows(DSLContext t, String physical, LegacyTable table) {
+        if (table.rows.isEmpty()) {
+            return;
+        }
+        List<Field<Object>> fields = new ArrayList<>();
+        for (int i = 0; i < table.columns.size(); i++) {
+            @SuppressWarnings("unchecked")
+            DataType<Object> type = (DataType<Object>) table.types.get(i);
+            fields.add(DSL.field(DSL.name(table.columns.get(i)), type));
+        }
+        Object[] placeholders = new Object[fields.size()];
+        var insert = t.insertInto(DSL.table(DSL.name(physical)), fields).values(placeholders);
+        BatchBindStep batch = t.batch(insert);
+        int pending = 0;
+        for (Object[] row : table.rows) {
+            Object[] converted = new Object[row.length];
+            for (int i = 0; i < row.length; i++) {
+                converted[i] = table.types.get(i).convert(row[i]);
+            }
+            batch.bind(converted);
+            if (++pending == BATCH) {
+                batch.execute();
+                batch = t.batch(insert);
+                pending = 0;
+            }
+        }
+        if (pending > 0) {
+            batch.execute();
+        }
+    }
+
+    // ---- JSON sources
+
+    /** One agent memory record: the object as compact JSON, and the fields that say whose and what it is. */
+    private record Record(int line, String json, String agentId, String patternType) {
+    }
+
+    private static List<Record> readJsonLines(Path file) {
+        List<Record> records = new ArrayList<>();
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            int number = 0;
+            while ((line = in.readLine()) != null) {
+                number++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                try (JsonParser p = JSON_FACTORY.createParser(line)) {
+                    if (p.nextToken() != JsonToken.START_OBJECT) {
+                        throw invalid(file + ", line " + number + ": a JSON Lines record must be an object");
+                    }
+                    records.add(object(p, number));
+                    if (p.nextToken() != null) {
+                        throw invalid(file + ", line " + number + ": more than one value on the line");
+                    }
+                } catch (JsonProcessingException e) {
+                    throw invalid(file + ", line " + number + ": not valid JSON: " + e.getOriginalMessage());
+                }
+            }
+        } catch (IOException e) {
+            throw invalid("cannot read " + file + ": " + e.getMessage());
+        }
+        return records;
+    }
+
+    private static List<Record> readJson(Path file) {
+        List<Record> records = new ArrayList<>();
+        try (JsonParser p = JSON_FACTORY.createParser(file.toFile())) {
+            JsonToken first = p.nextToken();
+            if (first == JsonToken.START_OBJECT) {
+                records.add(object(p, p.currentTokenLocation().getLineNr()));
+            } else if (first == JsonToken.START_ARRAY) {
+                for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                    int line = p.currentTokenLocation().getLineNr();
+                    if (t != JsonToken.START_OBJECT) {
+                        throw invalid(file + ", line " + line + ": each record must be a JSON object");
+                    }
+                    records.add(object(p, line));
+                }
+            } else {
+                throw invalid(file + ": expected a JSON array of objects, or one object");
+            }
+            if (p.nextToken() != null) {
+                throw invalid(file + ", line " + p.currentTokenLocation().getLineNr() + ": more after the end of the "
+                        + "JSON value");
+            }
+        } catch (JsonProcessingException e) {
+            throw invalid(file + ", line " + e.getLocation().getLineNr() + ": not valid JSON: "
+                    + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw invalid("cannot read " + file + ": " + e.getMessage());
+        }
+        return records;
+    }
+
+    /** Copies the object the parser is at into compact JSON, noting its agent_id and pattern_type strings. */
+    private static Record object(JsonParser p, int line) throws IOException {
+        StringWriter json = new StringWriter();
+        String agentId = null;
+        String patternType = null;
+        try (JsonGenerator g = JSON_FACTORY.createGenerator(json)) {
+            g.writeStartObject();
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+                String field = p.currentName();
+                g.writeFieldName(field);
+                JsonToken value = p.nextToken();
+                if (value == JsonToken.VALUE_STRING && field.equals("agent_id")) {
+                    agentId = p.getText();
+                } else if (value == JsonToken.VALUE_STRING && field.equals("pattern_type")) {
+                    patternType = p.getText();
+                }
+                g.copyCurrentStructure(p);
+            }
+            g.writeEndObject();
+        }
+        return new Record(line, json.toString(), agentId, patternType);
+    }
+
+    // ---- helpers
+
+    private static String stem(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.indexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+
+    private static String sha256(Path file) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            try (InputStream in = Files.newInputStream(file)) {
+                byte[] buffer = new byte[1 << 16];
+                for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
+                    digest.update(buffer, 0, n);
+                }
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (IOException e) {
+            throw invalid("cannot read " + file + ": " + e.getMessage());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static FoundupsDbException invalid(String message) {
+        return new FoundupsDbException(ErrorCode.INVALID_INPUT, message);
+    }
+}

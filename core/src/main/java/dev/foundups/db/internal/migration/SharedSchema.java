@@ -1,0 +1,168 @@
+package dev.foundups.db.internal.migration;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+import javax.sql.DataSource;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.foundups.db.FoundupsDbException;
+import dev.foundups.db.FoundupsDbException.ErrorCode;
+import dev.foundups.db.schema.SchemaLayout;
+import liquibase.ChecksumVersion;
+import liquibase.Contexts;
+import liquibase.LabelExpression;
+import liquibase.Liquibase;
+import liquibase.Scope;
+import liquibase.UpdateSummaryEnum;
+import liquibase.changelog.ChangeSet;
+import liquibase.changelog.DatabaseChangeLog;
+import liquibase.changelog.FastCheckService;
+import liquibase.database.Database;
+import liquibase.database.DatabaseFactory;
+import liquibase.database.DatabaseList;
+import liquibase.database.jvm.JdbcConnection;
+import liquibase.resource.ClassLoaderResourceAccessor;
+
+/**
+ * Brings the shared tables (namespace catalog and {@code agents_*}) up to date with the real Liquibase.
+ *
+ * <p>Call it while holding the {@link MigrationLock}. Because every FoundUps DB process takes that lock first, a
+ * DATABASECHANGELOGLOCK row still marked locked can only belong to a process that died mid-update, and is released
+ * here instead of making this start wait five minutes and fail.
+ */
+public final class SharedSchema {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SharedSchema.class);
+
+    private SharedSchema() {
+    }
+
+    /**
+     * Applies every pending changeset of {@link SchemaLayout#SHARED_CHANGELOG}.
+     *
+     * <p>When the database's DATABASECHANGELOG already records every changeset of the changelog with its current
+     * checksum, Liquibase's update is not started at all: it would find nothing to run, and its change log lock,
+     * history service, table snapshots and validation are most of what opening a database costs apart from
+     * connecting. The changelog is still parsed, so a new or edited changeset (or a table that lost its rows) takes
+     * the full path, where Liquibase applies it or reports it exactly as before.
+     *
+     * @param dataSource the database
+     * @param loader     where the changelogs are
+     * @return true when Liquibase ran; false when every changeset was recorded as applied already
+     * @throws FoundupsDbException (MIGRATION) when Liquibase fails
+     */
+    public static boolean update(DataSource dataSource, ClassLoader loader) {
+        try (Connection connection = dataSource.getConnection()) {
+            boolean staleLock = hasStaleLock(connection);
+            // Read before Liquibase takes the connection out of auto-commit: on PostgreSQL a failed query (no such
+            // table yet) would abort its transaction.
+            Map<String, String> recorded = recordedChangeSets(connection);
+            Database database = DatabaseFactory.getInstance()
+                    .findCorrectDatabaseImplementation(new JdbcConnection(connection));
+            return LiquibaseScope.call(Map.of(), () -> {
+                // Its JVM-wide "up to date" cache is keyed by URL only: a database recreated at the same path
+                // (or restored from a backup) would be skipped.
+                Scope.getCurrentScope().getSingleton(FastCheckService.class).clearCache();
+                Liquibase liquibase = new Liquibase(SchemaLayout.SHARED_CHANGELOG,
+                        new ClassLoaderResourceAccessor(loader), database);
+                if (!staleLock && recorded != null
+                        && allRecorded(recorded, liquibase.getDatabaseChangeLog(), database)) {
+                    LOG.debug("Shared changelog up to date: every changeset is recorded with its checksum");
+                    return false;
+                }
+                liquibase.setShowSummary(UpdateSummaryEnum.OFF);
+                if (staleLock) {
+                    LOG.warn("Releasing a Liquibase change log lock left behind by a process that died mid-update");
+                    liquibase.forceReleaseLocks();
+                }
+                liquibase.update(new Contexts(), new LabelExpression());
+                return true;
+            });
+        } catch (FoundupsDbException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new FoundupsDbException(ErrorCode.MIGRATION, "cannot bring the shared tables (agents_*, catalog) "
+                    + "up to date from " + SchemaLayout.SHARED_CHANGELOG + ": " + rootMessage(e), e);
+        }
+    }
+
+    /**
+     * Whether Liquibase's update would run nothing: every changeset it would consider (this database's dbms, not
+     * ignored; the library passes no contexts or labels, so those filter nothing) is recorded under its file, id
+     * and author with the checksum it has now, none is {@code runAlways} and none appears twice. Anything else,
+     * such as a checksum recorded by another checksum version, answers false: the full update decides.
+     */
+    static boolean allRecorded(Map<String, String> recorded, DatabaseChangeLog changeLog, Database database) {
+        Set<String> seen = new HashSet<>();
+        for (ChangeSet changeSet : changeLog.getChangeSets()) {
+            String key = key(changeSet.getFilePath(), changeSet.getId(), changeSet.getAuthor());
+            if (changeSet.isAlwaysRun() || !seen.add(key)) {
+                return false; // runs every time; or a duplicate, which Liquibase's validation reports
+            }
+            if (changeSet.isIgnore() || !DatabaseList.definitionMatches(changeSet.getDbmsSet(), database, true)) {
+                continue; // Liquibase skips it without recording it
+            }
+            String checksum = recorded.get(key);
+            if (checksum == null
+                    || !checksum.equals(changeSet.generateCheckSum(ChecksumVersion.latest()).toString())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return file::id::author to checksum of each changeset DATABASECHANGELOG records, or null without one */
+    private static Map<String, String> recordedChangeSets(Connection connection) {
+        Map<String, String> recorded = new HashMap<>();
+        try (PreparedStatement st = connection.prepareStatement(
+                "SELECT filename, id, author, md5sum FROM databasechangelog");
+             ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                recorded.put(key(rs.getString(1), rs.getString(2), rs.getString(3)), rs.getString(4));
+            }
+            return recorded;
+        } catch (SQLException noChangeLogTableYet) {
+            return null;
+        }
+    }
+
+    private static String key(String file, String id, String author) {
+        String path = String.valueOf(file).replace('\\', '/');
+        if (path.startsWith("classpath:")) {
+            path = path.substring("classpath:".length());
+        }
+        while (path.startsWith("/")) {
+            path = path.substring(1);
+        }
+        return path + "::" + id + "::" + author;
+    }
+
+    private static boolean hasStaleLock(Connection connection) {
+        try (PreparedStatement st = connection.prepareStatement(
+                "SELECT COUNT(*) FROM databasechangeloglock WHERE locked = ?")) {
+            st.setBoolean(1, true);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() && rs.getInt(1) > 0;
+            }
+        } catch (SQLException noLockTableYet) {
+            return false;
+        }
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + t.getMessage() + ")";
+    }
+}

@@ -1,0 +1,204 @@
+package dev.foundups.db.internal.sqlite;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import org.jooq.Configuration;
+import org.jooq.ConnectionProvider;
+import org.jooq.ExecuteListenerProvider;
+import org.jooq.impl.DataSourceConnectionProvider;
+import org.jooq.impl.DefaultConfiguration;
+import org.jooq.impl.DefaultExecuteListenerProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.zaxxer.hikari.HikariDataSource;
+
+import dev.foundups.db.FoundupsDbException;
+import dev.foundups.db.FoundupsDbException.ErrorCode;
+import dev.foundups.db.internal.config.DataSources;
+import dev.foundups.db.internal.config.DatabaseUrl;
+
+/**
+ * How a SQLite database is written: one writer at a time per JVM ({@link WriteGate}) on a connection of its own,
+ * IMMEDIATE transactions (set on the pools), the busy timeout between processes, a WAL kept under a size limit,
+ * and a TRUNCATE checkpoint on close.
+ *
+ * <p>Readers use the database's main pool and never wait for the writer: WAL lets them read while it writes, and
+ * the writer does not take their connections. Write statements and transactions wait for the gate, then use the
+ * writer's one-connection pool, so the writer never queues behind readers either.
+ *
+ * <p>All of it is installed into the jOOQ configuration that every context of the database derives from (the
+ * shared one, each namespace's, each transaction's), so module code and users' own queries follow it without
+ * knowing. Plain JDBC on a borrowed connection bypasses it and relies on the busy timeout alone.
+ */
+public final class WriteDiscipline {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WriteDiscipline.class);
+
+    /** Configuration data key under which the discipline is found from any context of its database. */
+    private static final String KEY = WriteDiscipline.class.getName();
+
+    private final Path database;
+    private final WriteGate gate;
+    private final HikariDataSource writer;
+    private final WalCheckpointer checkpointer;
+    private final Duration busyTimeout;
+    private volatile boolean writerOpen;
+
+    private WriteDiscipline(Path database, HikariDataSource writer, DataSource readers, Duration busyTimeout,
+                            long walLimitBytes) {
+        this.database = database;
+        this.gate = WriteGate.of(database);
+        this.writer = writer;
+        // Checkpoints borrow a reader connection: the writer's one connection may still be held when they run.
+        this.checkpointer = new WalCheckpointer(database, walLimitBytes, readers);
+        this.busyTimeout = busyTimeout;
+    }
+
+    /**
+     * Opens the writer's connection and installs the discipline into a configuration whose connection provider is
+     * the readers' pool: a listener for single statements (those the configuration already has are kept, and run
+     * first) and the transaction provider.
+     *
+     * @param configuration the database's base jOOQ configuration
+     * @param url           the SQLite database
+     * @param readers       the database's main pool
+     * @param busyTimeout   how long a write waits for the writer before it: the budget SQLite's busy timeout gives
+     *                      to other processes' writers
+     * @param walLimitBytes the WAL size past which a commit forces a checkpoint
+     * @return the installed discipline; {@link #close()} it before closing the main pool
+     * @throws FoundupsDbException DB_CONNECTION when the writer's connection cannot be opened
+     */
+    public static WriteDiscipline install(DefaultConfiguration configuration, DatabaseUrl url, DataSource readers,
+                                          Duration busyTimeout, long walLimitBytes) {
+        Path database = url.sqlitePath().orElseThrow();
+        HikariDataSource writer = DataSources.openSqliteWriter(url, busyTimeout, walLimitBytes);
+        WriteDiscipline discipline = new WriteDiscipline(database, writer, readers, busyTimeout, walLimitBytes);
+        ConnectionProvider writerConnection = new DataSourceConnectionProvider(writer);
+        // Every transaction is a writer on SQLite (IMMEDIATE): it waits for the gate, then begins on the writer's
+        // connection.
+        configuration.set(new GatedTransactions(discipline.gate, discipline::openWriter, writerConnection,
+                discipline.checkpointer, busyTimeout));
+        ExecuteListenerProvider[] executes = configuration.executeListenerProviders();
+        ExecuteListenerProvider[] moreExecutes = Arrays.copyOf(executes, executes.length + 1);
+        moreExecutes[executes.length] = new DefaultExecuteListenerProvider(
+                new GatedWrites(discipline.gate, discipline::openWriter, writerConnection, discipline.checkpointer,
+                        busyTimeout));
+        configuration.set(moreExecutes);
+        configuration.data(KEY, discipline);
+        return discipline;
+    }
+
+    /**
+     * @param configuration a context's configuration
+     * @return the discipline installed into it or into the configuration it derives from; empty when it is not
+     *         a SQLite database's
+     */
+    public static Optional<WriteDiscipline> of(Configuration configuration) {
+        return Optional.ofNullable((WriteDiscipline) configuration.data(KEY));
+    }
+
+    /** One write on the writer's connection. */
+    @FunctionalInterface
+    public interface Write<T> {
+        /**
+         * @param writer the writer's connection, in autocommit mode; do not close it
+         * @return the result
+         * @throws SQLException when the statement fails
+         */
+        T run(Connection writer) throws SQLException;
+    }
+
+    /**
+     * Runs one autocommitted write the way a write statement on a context runs: after the gate, on the writer's
+     * connection, with the WAL check after it commits. For statements executed on JDBC directly (compiled
+     * statements), which jOOQ's listener does not see.
+     *
+     * @param write the write
+     * @param <T>   its result's type
+     * @return what the write returned
+     * @throws SQLException        when it fails
+     * @throws FoundupsDbException BUSY as for any write: another writer held the lock for the whole busy timeout,
+     *                             or this thread is inside a write transaction
+     */
+    public <T> T write(Write<T> write) throws SQLException {
+        openWriter();
+        gate.acquire(busyTimeout);
+        try {
+            T result;
+            try (Connection connection = writer.getConnection()) {
+                result = write.run(connection);
+            }
+            checkpointer.afterCommit();
+            return result;
+        } finally {
+            gate.release();
+        }
+    }
+
+    /**
+     * @return whether this process has opened the writer's connection, that is, has written to the database
+     */
+    public boolean writerOpen() {
+        return writerOpen;
+    }
+
+    /**
+     * Opens the writer's connection on the first write, before that write takes the gate. Opening a SQLite
+     * connection parses the whole schema (seconds at thousands of namespaces): a process that only reads never pays
+     * it, and a writer never makes the others wait for it while holding the gate.
+     *
+     * @throws FoundupsDbException DB_CONNECTION when the connection cannot be opened
+     */
+    private void openWriter() {
+        if (writerOpen) {
+            return;
+        }
+        synchronized (this) {
+            if (!writerOpen) {
+                try {
+                    Connection connection = writer.getConnection();
+                    connection.close(); // back to the pool, which keeps it (see DataSources.openSqliteWriter)
+                    writerOpen = true;
+                } catch (SQLException e) {
+                    throw new FoundupsDbException(ErrorCode.DB_CONNECTION, "cannot open the writer's connection to "
+                            + database + ": " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    /**
+     * Graceful shutdown, before the main pool closes: waits for the write in progress in this JVM, copies the WAL
+     * into the database file and truncates it, and closes the writer's connection. When this was the last
+     * connection to the file, closing the main pool then removes {@code -wal} and {@code -shm}; when other
+     * processes still use it, the WAL they find is empty.
+     */
+    public void close() {
+        if (writer.isClosed()) {
+            return;
+        }
+        try {
+            gate.acquire(busyTimeout);
+            try {
+                writer.close();
+                if (!checkpointer.checkpoint(busyTimeout)) {
+                    LOG.info("Closing {}: the WAL could not be checkpointed now (other connections were busy); "
+                            + "SQLite checkpoints it when the last connection closes", database);
+                }
+            } finally {
+                gate.release();
+            }
+        } catch (FoundupsDbException e) {
+            LOG.warn("Closing {} without a checkpoint: {}", database, e.getMessage());
+            writer.close();
+        }
+    }
+}

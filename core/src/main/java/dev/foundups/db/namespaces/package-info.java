@@ -1,5 +1,0 @@
-/**
- * Namespaces: the catalog, templates rendered per dialect, provisioning and template upgrades.
- * Internal: no compatibility guarantee.
- */
-package dev.foundups.db.namespaces;
