@@ -21,14 +21,13 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.foundups.db.internal.backup.DatabaseBackup;
 import dev.foundups.db.internal.config.DataSources;
 import dev.foundups.db.internal.config.DatabaseUrl;
-import dev.foundups.db.internal.config.Dialect;
 import dev.foundups.db.internal.imports.LegacyImport;
 import dev.foundups.db.internal.migration.MigrationLock;
 import dev.foundups.db.internal.migration.SharedSchema;
 import dev.foundups.db.internal.namespaces.Namespaces;
 import dev.foundups.db.internal.namespaces.TemplateRegistry;
 import dev.foundups.db.schema.SchemaLayout;
-import dev.foundups.db.internal.sqlite.WriteDiscipline;
+import dev.foundups.db.internal.dialect.DialectStrategy;
 import dev.foundups.db.CompiledQuery;
 
 /**
@@ -65,29 +64,27 @@ public final class FoundupsDb implements AutoCloseable {
     private final NamespaceCatalog catalog;
     private final MigrationReport upgrade;
     private final AgentMemory agents;
-    private final WriteDiscipline writes;
+    private final AutoCloseable writePath;
     private final Path postgresClientTools;
 
     private FoundupsDb(Builder builder, DatabaseUrl url) {
         this.url = url;
         this.postgresClientTools = builder.postgresClientTools;
-        int poolSize = builder.maximumPoolSize > 0 ? builder.maximumPoolSize
-                : url.dialect() == Dialect.SQLITE ? 4 : 10;
+        DialectStrategy strategy = url.strategy();
+        int poolSize = builder.maximumPoolSize > 0 ? builder.maximumPoolSize : strategy.defaultPoolSize();
         this.dataSource = DataSources.open(url, poolSize, builder.busyTimeout, builder.walSizeLimit);
-        WriteDiscipline discipline = null;
+        AutoCloseable writePath = null;
         try {
             DefaultConfiguration configuration = new DefaultConfiguration();
             configuration.set(new DataSourceConnectionProvider(dataSource));
-            configuration.set(url.dialect().jooqDialect());
+            configuration.set(strategy.jooqDialect());
             configuration.set(baseSettings());
             CompiledQuery.enable(configuration);
-            // SQLite: one writer at a time (in this JVM and across FoundUps DB processes), and the WAL kept in
-            // bounds. Every context derives from this configuration, so module code and users' queries follow it.
-            if (url.dialect() == Dialect.SQLITE) {
-                discipline = WriteDiscipline.install(configuration, url, dataSource, builder.busyTimeout,
-                        builder.walSizeLimit);
-            }
-            this.writes = discipline;
+            // Before any context derives from the configuration, so module code and users' queries follow it (on
+            // SQLite: one writer at a time, in this JVM and across processes, and the WAL kept in bounds).
+            writePath = strategy.installWritePath(configuration, url, dataSource, builder.busyTimeout,
+                    builder.walSizeLimit);
+            this.writePath = writePath;
             this.dsl = DSL.using(configuration);
             // One connection stays free for the migration lock's own on PostgreSQL.
             int parallelism = builder.migrationParallelism > 0 ? builder.migrationParallelism
@@ -104,11 +101,23 @@ public final class FoundupsDb implements AutoCloseable {
             }
             this.agents = new AgentMemory(dsl);
         } catch (RuntimeException e) {
-            if (discipline != null) {
-                discipline.close();
-            }
+            closeQuietly(writePath, e);
             dataSource.close();
             throw e;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable, RuntimeException failure) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            if (failure == null) {
+                throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            }
+            failure.addSuppressed(e);
         }
     }
 
@@ -141,14 +150,38 @@ public final class FoundupsDb implements AutoCloseable {
         return new Builder();
     }
 
-    /** @return the database's URL (passwords masked in {@code toString}) */
-    public DatabaseUrl url() {
-        return url;
+    /** @return the database's JDBC URL, with any password masked: safe to log */
+    public String url() {
+        return url.toString();
     }
 
     /** @return SQLite or PostgreSQL */
     public Dialect dialect() {
         return url.dialect();
+    }
+
+    /**
+     * The tables of the database, in the connection's schema (PostgreSQL's {@code currentSchema}, not always
+     * {@code public}), without the engine's own.
+     *
+     * @return table names, sorted
+     */
+    public List<String> tableNames() {
+        return dsl.connectionResult(c -> List.copyOf(url.strategy().tables(c)));
+    }
+
+    /**
+     * @return the database's size on disk in bytes: the SQLite file with its WAL, or PostgreSQL's
+     *         {@code pg_database_size}
+     * @throws FoundupsDbException DB_CONNECTION when it cannot be read
+     */
+    public long sizeBytes() {
+        try {
+            return url.strategy().sizeBytes(url, dsl);
+        } catch (java.io.IOException e) {
+            throw new FoundupsDbException(FoundupsDbException.ErrorCode.DB_CONNECTION, "cannot read the size of "
+                    + url + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -261,9 +294,7 @@ public final class FoundupsDb implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (writes != null) {
-            writes.close();
-        }
+        closeQuietly(writePath, null);
         dataSource.close();
     }
 

@@ -17,7 +17,7 @@ import dev.foundups.db.FoundupsDb;
 import dev.foundups.db.MigrationReport;
 import dev.foundups.db.NamespaceKind;
 import dev.foundups.db.internal.config.DatabaseUrl;
-import dev.foundups.db.internal.config.Dialect;
+import dev.foundups.db.Dialect;
 import dev.foundups.db.internal.namespaces.Template;
 import dev.foundups.db.internal.namespaces.TemplateRegistry;
 

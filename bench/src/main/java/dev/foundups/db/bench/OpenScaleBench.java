@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.stream.IntStream;
 
 import dev.foundups.db.FoundupsDb;
-import dev.foundups.db.internal.config.Dialect;
+import dev.foundups.db.Dialect;
 
 /**
  * A fresh process opening a database of COUNT FoundUps and running its first query: FoundUps DB next to raw JDBC,

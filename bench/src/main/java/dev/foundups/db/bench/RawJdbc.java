@@ -6,7 +6,7 @@ import java.sql.SQLException;
 import java.util.Properties;
 
 import dev.foundups.db.internal.config.DatabaseUrl;
-import dev.foundups.db.internal.config.Dialect;
+import dev.foundups.db.Dialect;
 
 /** A plain JDBC connection with the settings FoundUps DB gives its pooled ones: every baseline's connection. */
 public final class RawJdbc {

@@ -3,7 +3,7 @@ package dev.foundups.db.bench;
 import java.util.List;
 
 import dev.foundups.db.NamespaceKind;
-import dev.foundups.db.internal.config.Dialect;
+import dev.foundups.db.Dialect;
 import dev.foundups.db.internal.namespaces.Template;
 import dev.foundups.db.internal.namespaces.TemplateRegistry;
 

@@ -17,7 +17,7 @@ import org.jooq.impl.DSL;
 import dev.foundups.db.FoundupsDb;
 import dev.foundups.db.NamespaceInfo;
 import dev.foundups.db.internal.config.DatabaseUrl;
-import dev.foundups.db.internal.config.Dialect;
+import dev.foundups.db.Dialect;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -55,7 +55,7 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DatabaseUrl url = root.resolveUrl();
-        if (url.dialect() == Dialect.SQLITE && !Files.exists(url.sqlitePath().orElseThrow())) {
+        if (!url.strategy().exists(url)) {
             throw new FoundupsDbCli.CommandFailure(1, "there is no database at " + url.sqlitePath().get()
                     + ": run 'foundups-db init' to create it");
         }
@@ -73,17 +73,7 @@ final class StatusCommand implements Callable<Integer> {
 
     private Report report(FoundupsDb db) throws IOException {
         DSLContext dsl = db.dsl();
-        List<String> tables = dsl.connectionResult(c -> {
-            List<String> names = new ArrayList<>();
-            try (ResultSet rs = c.getMetaData().getTables(null, db.dialect() == Dialect.POSTGRESQL ? "public" : null,
-                    "%", new String[] {"TABLE"})) {
-                while (rs.next()) {
-                    names.add(rs.getString("TABLE_NAME"));
-                }
-            }
-            names.sort(null);
-            return names;
-        });
+        List<String> tables = db.tableNames();
         boolean initialised = tables.contains("foundupsdb_namespaces");
         Map<String, Integer> byKind = new TreeMap<>();
         int pending = 0;
@@ -99,18 +89,8 @@ final class StatusCommand implements Callable<Integer> {
             Long rows = shared || allTables ? (long) dsl.fetchCount(DSL.table(DSL.name(table))) : null;
             counts.add(new TableCount(table, rows));
         }
-        return new Report(db.dialect().name().toLowerCase(), db.url().toString(), size(db), initialised, byKind,
+        return new Report(db.dialect().name().toLowerCase(), db.url(), db.sizeBytes(), initialised, byKind,
                 pending, counts);
-    }
-
-    private static Long size(FoundupsDb db) throws IOException {
-        if (db.dialect() == Dialect.SQLITE) {
-            Path file = db.url().sqlitePath().orElseThrow();
-            long total = Files.size(file);
-            Path wal = file.resolveSibling(file.getFileName() + "-wal");
-            return Files.exists(wal) ? total + Files.size(wal) : total;
-        }
-        return db.dsl().fetchValue(DSL.field("pg_database_size(current_database())", Long.class));
     }
 
     private static void printText(PrintWriter out, Report r) {

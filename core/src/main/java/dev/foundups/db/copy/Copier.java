@@ -28,7 +28,7 @@ import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.NamespaceInfo;
 import dev.foundups.db.NamespaceState;
-import dev.foundups.db.internal.config.Dialect;
+import dev.foundups.db.internal.dialect.DialectStrategy;
 import dev.foundups.db.internal.imports.LegacyImport;
 import dev.foundups.db.internal.namespaces.Namespaces;
 import dev.foundups.db.internal.namespaces.TemplateRegistry;
@@ -42,7 +42,6 @@ final class Copier {
     /** How often a large table reports progress. */
     static final int PROGRESS_ROWS = 10_000;
     private static final int FETCH_SIZE = 2_000;
-    private static final int SQLITE_BATCH = 1_000;
 
     private final DatabaseCopy settings;
     private final CopyListener listener;
@@ -191,38 +190,28 @@ final class Copier {
      * is either copied and recorded, or neither. Rows stream from the source in key order.
      */
     private Done copyTable(SourceDatabase source, FoundupsDb target, CopyTable table) {
-        boolean postgres = target.dialect() == Dialect.POSTGRESQL;
+        DialectStrategy strategy = settings.target().strategy();
         return target.dsl().transactionResult(tx -> {
             DSLContext t = tx.dsl();
-            if (postgres) {
-                // Each table's commit need not wait for its WAL flush: a table lost in a server crash is not
-                // recorded as done either (same transaction), so a resumed copy redoes it; and the last commit of
-                // the run, synchronous, flushes all of them. Saves one disk flush per table.
-                t.execute("SET LOCAL synchronous_commit TO OFF");
-            }
+            // Each table's commit need not wait for its WAL flush: a table lost in a server crash is not recorded as
+            // done either (same transaction), so a resumed copy redoes it; and the last commit of the run,
+            // synchronous, flushes all of them. Saves one disk flush per table.
+            strategy.commitWithoutWaitingForDisk(t);
             t.deleteFrom(table.table()).execute(); // nothing, unless something wrote here since provisioning
             RowChecksum checksum = new RowChecksum();
             try (Cursor<Record> rows = source.dsl().select(table.fields()).from(table.table())
-                    .orderBy(table.order()).fetchSize(FETCH_SIZE).fetchLazy()) {
-                if (postgres) {
-                    t.connection(c -> {
-                        try (PostgresCopyWriter writer = new PostgresCopyWriter(c, copySql(t, table),
-                                table.name())) {
-                            for (Record r : rows) {
-                                Object[] values = r.intoArray();
-                                writer.row(values);
-                                checksum.add(values);
-                                progress(table, checksum.rows());
-                            }
-                            writer.finish();
-                        }
-                    });
-                    if (table.identity() != null) {
-                        continueIdentity(t, table);
-                    }
-                } else {
-                    insertInBatches(t, table, rows, checksum);
+                    .orderBy(table.order()).fetchSize(FETCH_SIZE).fetchLazy();
+                 DialectStrategy.TableLoader loader = strategy.tableLoader(t, table.table(), table.fields())) {
+                for (Record r : rows) {
+                    Object[] values = r.intoArray();
+                    loader.row(values);
+                    checksum.add(values);
+                    progress(table, checksum.rows());
                 }
+                loader.finish();
+            }
+            if (table.identity() != null) {
+                strategy.continueIdentity(t, table.table(), table.identity());
             }
             Done done = new Done(checksum.rows(), checksum.hex());
             t.insertInto(FOUNDUPSDB_COPY_TABLES)
@@ -238,44 +227,6 @@ final class Copier {
     private void progress(CopyTable table, long rows) {
         if (rows % PROGRESS_ROWS == 0) {
             listener.rowsCopied(table.name(), rows);
-        }
-    }
-
-    /** {@code COPY "t" ("a", "b") FROM STDIN}: identifiers from the generated classes or validated, quoted. */
-    private static String copySql(DSLContext t, CopyTable table) {
-        return "COPY " + t.render(DSL.name(table.name())) + " ("
-                + table.fields().stream().map(f -> t.render(f.getUnqualifiedName())).collect(Collectors.joining(", "))
-                + ") FROM STDIN";
-    }
-
-    /**
-     * Copied rows carry their ids, so the identity sequence did not move: set it past the largest id, else the
-     * next insert would collide with a copied row.
-     */
-    private static void continueIdentity(DSLContext t, CopyTable table) {
-        Field<Object> id = DSL.field(DSL.name(table.identity()));
-        t.resultQuery("SELECT setval(pg_get_serial_sequence({0}, {1}), COALESCE(MAX({2}), 0) + 1, false) FROM {3}",
-                DSL.val(table.name()), DSL.val(table.identity()), id, table.table()).fetch();
-    }
-
-    /** SQLite target: batched inserts (one writer, in one transaction, so each batch costs no commit). */
-    private void insertInBatches(DSLContext t, CopyTable table, Cursor<Record> rows, RowChecksum checksum) {
-        var insert = t.insertInto(table.table(), table.fields()).values(new Object[table.fields().size()]);
-        BatchBindStep batch = t.batch(insert);
-        int pending = 0;
-        for (Record r : rows) {
-            Object[] values = r.intoArray();
-            batch.bind(values);
-            checksum.add(values);
-            progress(table, checksum.rows());
-            if (++pending == SQLITE_BATCH) {
-                batch.execute();
-                batch = t.batch(insert);
-                pending = 0;
-            }
-        }
-        if (pending > 0) {
-            batch.execute();
         }
     }
 

@@ -32,7 +32,7 @@ import dev.foundups.db.NamespaceInfo;
 import dev.foundups.db.NamespaceKind;
 import dev.foundups.db.NamespaceState;
 import dev.foundups.db.internal.config.DatabaseUrl;
-import dev.foundups.db.internal.config.Dialect;
+import dev.foundups.db.Dialect;
 import dev.foundups.db.internal.imports.LegacyImport;
 import dev.foundups.db.jooq.DefaultSchema;
 import dev.foundups.db.jooq.Tables;
@@ -73,7 +73,7 @@ final class SourceDatabase implements AutoCloseable {
     private SourceDatabase(DatabaseUrl url, Connection connection) {
         this.url = url;
         this.connection = connection;
-        this.dsl = DSL.using(connection, url.dialect().jooqDialect(),
+        this.dsl = DSL.using(connection, url.strategy().jooqDialect(),
                 new Settings().withRenderSchema(false).withExecuteLogging(false));
     }
 
@@ -82,22 +82,10 @@ final class SourceDatabase implements AutoCloseable {
      * @param setting what to call it in messages, such as {@code --from}
      */
     static SourceDatabase open(DatabaseUrl url, String setting) {
-        Properties properties = new Properties();
-        if (url.dialect() == Dialect.SQLITE) {
-            Path file = url.sqlitePath().orElseThrow();
-            // Connecting would create an empty file and then report it "not a FoundUps DB": say what is wrong.
-            if (!Files.isRegularFile(file)) {
-                throw new FoundupsDbException(ErrorCode.CONFIGURATION, setting + ": there is no SQLite database at "
-                        + file);
-            }
-            properties.setProperty("busy_timeout", "10000");
-        }
+        Properties properties = url.strategy().snapshotReaderProperties(url, setting);
         Connection connection = TargetPreparation.connect(url, setting, properties);
         try {
-            if (url.dialect() == Dialect.POSTGRESQL) {
-                connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-                connection.setReadOnly(true);
-            }
+            url.strategy().beginSnapshot(connection);
             connection.setAutoCommit(false); // one transaction, one snapshot, for the whole copy
             return new SourceDatabase(url, connection);
         } catch (SQLException e) {
@@ -328,7 +316,7 @@ final class SourceDatabase implements AutoCloseable {
     }
 
     private String schema(Connection c) throws SQLException {
-        return url.dialect() == Dialect.POSTGRESQL ? c.getSchema() : null;
+        return url.strategy().metadataSchema(c);
     }
 
     private static String escape(DatabaseMetaData meta, String name) throws SQLException {

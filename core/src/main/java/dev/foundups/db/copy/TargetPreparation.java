@@ -22,7 +22,7 @@ import org.jooq.impl.DSL;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.internal.config.DatabaseUrl;
-import dev.foundups.db.internal.config.Dialect;
+import dev.foundups.db.internal.dialect.DialectStrategy;
 import dev.foundups.db.jooq.tables.records.FoundupsdbCopyRecord;
 
 /**
@@ -48,14 +48,15 @@ final class TargetPreparation {
      * @throws FoundupsDbException TRANSFER when the target holds data and the mode does not allow going on
      */
     static boolean prepare(DatabaseUrl target, String setting, ExistingTarget mode, String source) {
-        if (target.dialect() == Dialect.SQLITE && !Files.exists(target.sqlitePath().orElseThrow())) {
+        DialectStrategy strategy = target.strategy();
+        if (!strategy.exists(target)) {
             return false; // a new file: nothing to look at
         }
         try (Connection c = connect(target, setting, new Properties())) {
-            DSLContext dsl = DSL.using(c, target.dialect().jooqDialect());
-            Set<String> tables = tables(c, target.dialect());
+            DSLContext dsl = DSL.using(c, strategy.jooqDialect());
+            Set<String> tables = strategy.tables(c);
             if (mode == ExistingTarget.REPLACE) {
-                drop(c, dsl, target.dialect(), tables);
+                drop(c, dsl, strategy, tables);
                 return false;
             }
             FoundupsdbCopyRecord copy = tables.contains(FOUNDUPSDB_COPY.getName())
@@ -107,39 +108,16 @@ final class TargetPreparation {
         }
     }
 
-    private static Set<String> tables(Connection c, Dialect dialect) throws SQLException {
-        Set<String> names = new TreeSet<>();
-        String schema = dialect == Dialect.POSTGRESQL ? c.getSchema() : null;
-        try (ResultSet rs = c.getMetaData().getTables(null, schema, "%", new String[] {"TABLE"})) {
-            while (rs.next()) {
-                String name = rs.getString("TABLE_NAME");
-                if (!name.startsWith("sqlite_")) {
-                    names.add(name);
-                }
-            }
-        }
-        return names;
-    }
-
     /** Drops FoundUps DB's tables, all or none: one transaction (both dialects have transactional DDL). */
-    private static void drop(Connection c, DSLContext dsl, Dialect dialect, Set<String> tables) throws SQLException {
+    private static void drop(Connection c, DSLContext dsl, DialectStrategy strategy, Set<String> tables)
+            throws SQLException {
         List<String> own = tables.stream().filter(t -> OWN_TABLE.matcher(t).matches()).toList();
         if (own.isEmpty()) {
             return;
         }
-        if (dialect == Dialect.SQLITE) {
-            // Per connection, and off by default in the driver; said explicitly, as order does not matter then.
-            dsl.execute("PRAGMA foreign_keys = OFF");
-        }
         c.setAutoCommit(false);
         try {
-            for (String table : own) {
-                if (dialect == Dialect.POSTGRESQL) {
-                    dsl.dropTableIfExists(DSL.name(table)).cascade().execute();
-                } else {
-                    dsl.dropTableIfExists(DSL.name(table)).execute();
-                }
-            }
+            strategy.dropTables(dsl, own);
             c.commit();
         } catch (RuntimeException | SQLException e) {
             c.rollback();

@@ -16,7 +16,7 @@ import dev.foundups.db.FoundupsDbException.ErrorCode;
  * A backup file that appears whole or not at all: written under a temporary name beside the target, forced to
  * disk, then renamed, so a crash mid-backup never leaves a truncated file under the name a restore would use.
  */
-final class BackupFile {
+public final class BackupFile {
 
     private final Path target;
     private final Path partial;
@@ -33,7 +33,7 @@ final class BackupFile {
      * @return the file to write
      * @throws FoundupsDbException BACKUP when the target exists or its folder cannot be created
      */
-    static BackupFile at(Path target) {
+    public static BackupFile at(Path target) {
         Path absolute = target.toAbsolutePath().normalize();
         if (Files.exists(absolute)) {
             throw new FoundupsDbException(ErrorCode.BACKUP, "backup target " + absolute + " already exists; a backup "

@@ -10,9 +10,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.foundups.db.BackupResult;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
-import dev.foundups.db.internal.config.DataSources;
 import dev.foundups.db.internal.config.DatabaseUrl;
-import dev.foundups.db.internal.config.Dialect;
 
 /**
  * Online backup and safe restore, for either dialect.
@@ -44,9 +42,7 @@ public final class DatabaseBackup {
         long start = System.nanoTime();
         BackupFile file = BackupFile.at(target);
         try {
-            long bytes = url.dialect() == Dialect.SQLITE
-                    ? SqliteBackup.backup(pool, url.sqlitePath().orElseThrow(), file)
-                    : PostgresBackup.backup(url, clientTools, file);
+            long bytes = url.strategy().backup(url, pool, file, clientTools);
             return new BackupResult(file.target(), bytes, Duration.ofNanos(System.nanoTime() - start));
         } catch (IOException | SQLException | RuntimeException e) {
             file.discard();
@@ -69,13 +65,7 @@ public final class DatabaseBackup {
     public static void restore(DatabaseUrl url, Path backup, Duration busyTimeout, Path clientTools) {
         Path source = backup.toAbsolutePath().normalize();
         try {
-            if (url.dialect() == Dialect.SQLITE) {
-                SqliteBackup.restore(url.sqlitePath().orElseThrow(), source, busyTimeout);
-            } else {
-                try (HikariDataSource target = DataSources.open(url, 2, busyTimeout, 0)) {
-                    PostgresBackup.restore(url, target, source, clientTools);
-                }
-            }
+            url.strategy().restore(url, source, busyTimeout, clientTools);
         } catch (IOException | SQLException e) {
             throw new FoundupsDbException(ErrorCode.BACKUP, "restore of " + url + " from " + source + " failed: "
                     + e.getMessage(), e);

@@ -20,12 +20,12 @@ import dev.foundups.db.internal.config.DatabaseUrl;
  * holds every transaction committed before it began and none half-way. Restore is {@code pg_restore} into an
  * empty database, in one transaction.
  */
-final class PostgresBackup {
+public final class PostgresBackup {
 
     private PostgresBackup() {
     }
 
-    static long backup(DatabaseUrl url, Path clientTools, BackupFile file) throws IOException {
+    public static long backup(DatabaseUrl url, Path clientTools, BackupFile file) throws IOException {
         PostgresClient pgDump = PostgresClient.find("pg_dump", clientTools, url, "backup");
         try {
             pgDump.run(List.of("--format=custom", "--no-password", "--file=" + file.partial()));
@@ -41,7 +41,7 @@ final class PostgresBackup {
      * replaces the objects in the archive but leaves any created after the backup (a FoundUp's tables, say), and
      * the catalog would then disagree with the tables.
      */
-    static void restore(DatabaseUrl url, DataSource target, Path backup, Path clientTools) throws IOException {
+    public static void restore(DatabaseUrl url, DataSource target, Path backup, Path clientTools) throws IOException {
         if (!Files.isRegularFile(backup)) {
             throw new FoundupsDbException(ErrorCode.BACKUP, "backup file " + backup + " does not exist or is not a "
                     + "file");

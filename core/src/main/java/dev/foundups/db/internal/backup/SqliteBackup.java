@@ -26,7 +26,7 @@ import dev.foundups.db.FoundupsDbException.ErrorCode;
  * copy: every step reads the same snapshot, nothing restarts, the copy is exactly the database as of the moment the
  * backup began, and writers go on meanwhile (in WAL mode a reader does not block them).
  */
-final class SqliteBackup {
+public final class SqliteBackup {
 
     /** 4 MiB of 4 KiB pages per step: as fast as one step, without holding the whole file in the page cache. */
     private static final int PAGES_PER_STEP = 1024;
@@ -43,7 +43,7 @@ final class SqliteBackup {
      * @param file     the backup file
      * @return the published file's size
      */
-    static long backup(HikariDataSource pool, Path database, BackupFile file) throws SQLException, IOException {
+    public static long backup(HikariDataSource pool, Path database, BackupFile file) throws SQLException, IOException {
         if (file.target().equals(database) || file.target().toString().startsWith(database + "-")) {
             throw new FoundupsDbException(ErrorCode.BACKUP, "backup target " + file.target() + " is the live "
                     + "database or one of its files; choose a path outside " + database + "*");
@@ -91,7 +91,7 @@ final class SqliteBackup {
      * @param backup      a file written by {@link #backup}
      * @param busyTimeout how long to wait for other connections to let go before refusing
      */
-    static void restore(Path database, Path backup, Duration busyTimeout) throws SQLException, IOException {
+    public static void restore(Path database, Path backup, Duration busyTimeout) throws SQLException, IOException {
         checkIsBackup(backup);
         Files.createDirectories(database.getParent());
         SQLiteConfig exclusive = new SQLiteConfig();

@@ -1,8 +1,5 @@
 package dev.foundups.db.internal.config;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -73,27 +70,7 @@ public final class DataSources {
         }
         url.user().ifPresent(config::setUsername);
         url.password().ifPresent(config::setPassword);
-        if (url.dialect() == Dialect.SQLITE) {
-            Path file = url.sqlitePath().orElseThrow();
-            createParentFolder(file);
-            config.setDriverClassName("org.sqlite.JDBC");
-            // No retirement after HikariCP's 30 minutes: a SQLite connection is a file handle, and each new one
-            // parses the whole schema again (seconds at thousands of namespaces) and loses its cached statements.
-            config.setMaxLifetime(0);
-            config.addDataSourceProperty("journal_mode", "WAL");
-            config.addDataSourceProperty("synchronous", "NORMAL");
-            config.addDataSourceProperty("foreign_keys", "true");
-            config.addDataSourceProperty("busy_timeout", String.valueOf(busyTimeout.toMillis()));
-            config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
-            // Per connection: without it, a WAL once grown stays at its largest size on disk after checkpoints.
-            config.addDataSourceProperty("journal_size_limit", String.valueOf(walSizeLimit));
-            // jOOQ reads new ids with RETURNING; without this the driver also runs SELECT last_insert_rowid()
-            // after every INSERT.
-            config.addDataSourceProperty("jdbc.get_generated_keys", "false");
-        } else {
-            config.setDriverClassName("org.postgresql.Driver");
-            config.addDataSourceProperty("ApplicationName", "foundups-db");
-        }
+        url.strategy().configurePool(config, url, busyTimeout, walSizeLimit);
         try {
             return new HikariDataSource(config);
         } catch (PoolInitializationException e) {
@@ -103,19 +80,6 @@ public final class DataSources {
         } catch (RuntimeException e) {
             throw new FoundupsDbException(ErrorCode.DB_CONNECTION, "cannot open a connection pool for " + url + ": "
                     + DatabaseUrl.mask(String.valueOf(e.getMessage())), e);
-        }
-    }
-
-    private static void createParentFolder(Path file) {
-        Path parent = file.getParent();
-        if (parent == null) {
-            return;
-        }
-        try {
-            Files.createDirectories(parent);
-        } catch (IOException e) {
-            throw new FoundupsDbException(ErrorCode.CONFIGURATION, "DATABASE_URL points at " + file
-                    + ", but its folder cannot be created: " + e.getMessage(), e);
         }
     }
 }

@@ -8,8 +8,10 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.foundups.db.Dialect;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
+import dev.foundups.db.internal.dialect.DialectStrategy;
 
 /**
  * A parsed {@code DATABASE_URL}: which dialect, the JDBC URL, and the credentials kept apart from it.
@@ -139,6 +141,11 @@ public final class DatabaseUrl {
     /** @return SQLite or PostgreSQL */
     public Dialect dialect() {
         return dialect;
+    }
+
+    /** @return what the library does differently on this URL's dialect */
+    public DialectStrategy strategy() {
+        return DialectStrategy.of(dialect);
     }
 
     /** @return the JDBC URL, without the user and password of a libpq-style URL; may hold a password parameter */

@@ -17,7 +17,6 @@ import javax.sql.DataSource;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.internal.config.DatabaseUrl;
-import dev.foundups.db.internal.config.Dialect;
 
 /**
  * Serialises schema changes across threads and processes, and is released by the operating system or the server
@@ -50,12 +49,14 @@ public final class MigrationLock implements AutoCloseable {
      * @throws FoundupsDbException (MIGRATION) when the lock cannot be taken
      */
     public static MigrationLock acquire(DatabaseUrl url, DataSource dataSource) {
-        return url.dialect() == Dialect.SQLITE
-                ? fileLock(url.sqlitePath().orElseThrow())
-                : advisoryLock(dataSource);
+        return url.strategy().migrationLock(url, dataSource);
     }
 
-    private static MigrationLock fileLock(Path database) {
+    /**
+     * @param database the SQLite file
+     * @return the lock on {@code <database>.migrate-lock}, held by this thread and process
+     */
+    public static MigrationLock fileLock(Path database) {
         Path lockFile = database.resolveSibling(database.getFileName() + ".migrate-lock");
         ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(lockFile, p -> new ReentrantLock());
         jvmLock.lock();
@@ -76,7 +77,11 @@ public final class MigrationLock implements AutoCloseable {
         }
     }
 
-    private static MigrationLock advisoryLock(DataSource dataSource) {
+    /**
+     * @param dataSource the PostgreSQL pool; one of its connections holds the lock
+     * @return the session advisory lock
+     */
+    public static MigrationLock advisory(DataSource dataSource) {
         Connection connection = null;
         try {
             connection = dataSource.getConnection();

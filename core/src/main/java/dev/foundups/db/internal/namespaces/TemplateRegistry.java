@@ -8,13 +8,12 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
-import dev.foundups.db.internal.config.Dialect;
+import dev.foundups.db.Dialect;
 import dev.foundups.db.NamespaceKind;
+import dev.foundups.db.internal.dialect.DialectStrategy;
 import dev.foundups.db.schema.SchemaLayout;
 import dev.foundups.db.schema.SchemaLayout.TemplateFiles;
 import liquibase.database.Database;
-import liquibase.database.core.PostgresDatabase;
-import liquibase.database.core.SQLiteDatabase;
 
 /**
  * The templates on the class path, each rendered for one dialect on first use and kept.
@@ -76,7 +75,7 @@ public final class TemplateRegistry {
     }
 
     private Database offlineDatabase() {
-        return dialect == Dialect.SQLITE ? new SQLiteDatabase() : new PostgresDatabase();
+        return DialectStrategy.of(dialect).offlineLiquibaseDatabase();
     }
 
     private static NamespaceKind kindOf(TemplateFiles template) {

@@ -1,4 +1,4 @@
-package dev.foundups.db.copy;
+package dev.foundups.db.internal.dialect;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;

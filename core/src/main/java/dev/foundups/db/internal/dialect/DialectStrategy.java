@@ -1,0 +1,218 @@
+package dev.foundups.db.internal.dialect;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+import javax.sql.DataSource;
+
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.SQLDialect;
+import org.jooq.SelectForUpdateStep;
+import org.jooq.Table;
+import org.jooq.impl.DefaultConfiguration;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+import dev.foundups.db.Dialect;
+import dev.foundups.db.internal.backup.BackupFile;
+import dev.foundups.db.internal.config.DatabaseUrl;
+import dev.foundups.db.internal.migration.MigrationLock;
+
+/**
+ * Everything FoundUps DB does differently on each database product, in one place: one implementation per dialect
+ * ({@link SqliteStrategy}, {@link PostgresStrategy}), in the manner of Flyway's {@code Database} classes. The rest
+ * of the library asks the strategy instead of branching on the dialect, so adding a dialect means adding one class,
+ * and routing (which server a statement goes to) can sit beside it without touching namespace code.
+ */
+public interface DialectStrategy {
+
+    /**
+     * @param dialect the dialect
+     * @return its strategy; the one place that chooses by dialect
+     */
+    static DialectStrategy of(Dialect dialect) {
+        return switch (dialect) {
+            case SQLITE -> SqliteStrategy.INSTANCE;
+            case POSTGRESQL -> PostgresStrategy.INSTANCE;
+        };
+    }
+
+    /** @return the dialect this strategy implements */
+    Dialect dialect();
+
+    /** @return the jOOQ dialect to render SQL for */
+    SQLDialect jooqDialect();
+
+    /** @return a Liquibase database of this dialect, not connected: its SQL generators render templates */
+    liquibase.database.Database offlineLiquibaseDatabase();
+
+    // ---- connections
+
+    /** @return the pool size when none is configured */
+    int defaultPoolSize();
+
+    /**
+     * Sets the driver and the per-connection settings of a pool.
+     *
+     * @param config       the pool's configuration, with URL and size set
+     * @param url          the database
+     * @param busyTimeout  how long a connection waits for another's lock (SQLite)
+     * @param walSizeLimit the size the WAL is cut back to after a checkpoint (SQLite)
+     */
+    void configurePool(HikariConfig config, DatabaseUrl url, Duration busyTimeout, long walSizeLimit);
+
+    /**
+     * Installs what writes need on this dialect before any context derives from the configuration (on SQLite: one
+     * writer at a time and a bounded WAL).
+     *
+     * @return what to close with the database; never null
+     */
+    AutoCloseable installWritePath(DefaultConfiguration configuration, DatabaseUrl url, HikariDataSource pool,
+                                   Duration busyTimeout, long walSizeLimit);
+
+    /**
+     * Properties for a plain (unpooled) connection that reads a whole database in one snapshot, such as a copy's
+     * source. Checks first that the database exists.
+     *
+     * @param url     the database
+     * @param setting what to call it in messages
+     * @return driver properties
+     */
+    Properties snapshotReaderProperties(DatabaseUrl url, String setting);
+
+    /** Starts the one read transaction of a snapshot reader (auto-commit is turned off by the caller). */
+    void beginSnapshot(Connection connection) throws SQLException;
+
+    /** @return whether the database exists already, so that looking at it creates nothing */
+    boolean exists(DatabaseUrl url);
+
+    // ---- locks and durability
+
+    /** @return the lock that serialises schema changes across processes, released when its holder dies */
+    MigrationLock migrationLock(DatabaseUrl url, DataSource pool);
+
+    /**
+     * Reads one row and locks it until the end of the transaction.
+     *
+     * @param select the query for the row
+     * @return the row, or null
+     */
+    <R extends Record> R fetchLocked(SelectForUpdateStep<R> select);
+
+    /**
+     * Lets the current transaction commit without waiting for its WAL flush. Only for work that is atomic and
+     * idempotent, whose loss in a crash is simply redone; followed, at the end of a batch, by
+     * {@link #makeDurable}.
+     */
+    void commitWithoutWaitingForDisk(DSLContext tx);
+
+    /** Waits until every earlier commit, also those of {@link #commitWithoutWaitingForDisk}, is on disk. */
+    void makeDurable(DSLContext dsl);
+
+    /**
+     * @param requested how many connections bulk namespace work may use
+     * @return how many it will use: SQLite has one writer
+     */
+    int writeParallelism(int requested);
+
+    // ---- the catalog of the engine
+
+    /**
+     * @return the schema to look tables up in: the connection's current schema, or null where there are none
+     */
+    String metadataSchema(Connection connection) throws SQLException;
+
+    /**
+     * The tables of the database, in the connection's schema, without the engine's own.
+     *
+     * @return table names, sorted
+     */
+    default Set<String> tables(Connection connection) throws SQLException {
+        Set<String> names = new TreeSet<>();
+        DatabaseMetaData meta = connection.getMetaData();
+        try (ResultSet rs = meta.getTables(null, metadataSchema(connection), "%", new String[] {"TABLE"})) {
+            while (rs.next()) {
+                String name = rs.getString("TABLE_NAME");
+                if (!isEngineTable(name)) {
+                    names.add(name);
+                }
+            }
+        }
+        return names;
+    }
+
+    /** @return whether a table belongs to the engine itself (SQLite's {@code sqlite_*}) */
+    default boolean isEngineTable(String name) {
+        return false;
+    }
+
+    /** @return whether a table, index, sequence, view or trigger of this name exists */
+    boolean relationExists(DSLContext dsl, String name);
+
+    /** @return the database's size on disk in bytes */
+    long sizeBytes(DatabaseUrl url, DSLContext dsl) throws IOException;
+
+    /**
+     * Drops tables, all or none, in the caller's transaction; tables that others reference go too.
+     *
+     * @param dsl    a context on the connection
+     * @param tables the tables
+     */
+    void dropTables(DSLContext dsl, List<String> tables);
+
+    // ---- bulk loading
+
+    /**
+     * A writer of many rows into one table, inside the caller's transaction.
+     *
+     * @param tx     the transaction's context
+     * @param table  the table
+     * @param fields its columns, in the order of each row's values
+     * @return the loader; {@link TableLoader#finish()} ends it
+     */
+    TableLoader tableLoader(DSLContext tx, Table<?> table, List<Field<?>> fields);
+
+    /**
+     * After rows were loaded with their ids: moves the id generator past the largest id, so the next insert does
+     * not collide with a loaded row.
+     */
+    void continueIdentity(DSLContext tx, Table<?> table, String identityColumn);
+
+    /** Rows into one table. */
+    interface TableLoader extends AutoCloseable {
+        /** @param values one row, in the order of the loader's fields */
+        void row(Object[] values);
+
+        /** Writes what is pending. */
+        void finish();
+
+        @Override
+        default void close() {
+        }
+    }
+
+    // ---- backup
+
+    /**
+     * Backs up a database in use.
+     *
+     * @return the bytes written
+     */
+    long backup(DatabaseUrl url, HikariDataSource pool, BackupFile file, Path clientTools)
+            throws IOException, SQLException;
+
+    /** Restores a backup made by {@link #backup} into a database that is not open. */
+    void restore(DatabaseUrl url, Path source, Duration busyTimeout, Path clientTools) throws IOException, SQLException;
+}

@@ -1,0 +1,219 @@
+package dev.foundups.db.internal.dialect;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Collectors;
+
+import javax.sql.DataSource;
+
+import org.jooq.ConnectionProvider;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.SQLDialect;
+import org.jooq.SelectForUpdateStep;
+import org.jooq.Table;
+import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
+import org.jooq.impl.DefaultConfiguration;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+import dev.foundups.db.Dialect;
+import dev.foundups.db.internal.backup.BackupFile;
+import dev.foundups.db.internal.backup.PostgresBackup;
+import dev.foundups.db.internal.config.DataSources;
+import dev.foundups.db.internal.config.DatabaseUrl;
+import dev.foundups.db.internal.migration.MigrationLock;
+import liquibase.database.core.PostgresDatabase;
+
+/**
+ * PostgreSQL: a server with row locks, advisory locks, asynchronous commit, schemas, {@code COPY} and identity
+ * sequences.
+ */
+final class PostgresStrategy implements DialectStrategy {
+
+    static final PostgresStrategy INSTANCE = new PostgresStrategy();
+
+    private PostgresStrategy() {
+    }
+
+    @Override
+    public Dialect dialect() {
+        return Dialect.POSTGRESQL;
+    }
+
+    @Override
+    public SQLDialect jooqDialect() {
+        return SQLDialect.POSTGRES;
+    }
+
+    @Override
+    public liquibase.database.Database offlineLiquibaseDatabase() {
+        return new PostgresDatabase();
+    }
+
+    @Override
+    public int defaultPoolSize() {
+        return 10;
+    }
+
+    @Override
+    public void configurePool(HikariConfig config, DatabaseUrl url, Duration busyTimeout, long walSizeLimit) {
+        config.setDriverClassName("org.postgresql.Driver");
+        config.addDataSourceProperty("ApplicationName", "foundups-db");
+    }
+
+    /** The server serialises writers itself. */
+    @Override
+    public AutoCloseable installWritePath(DefaultConfiguration configuration, DatabaseUrl url, HikariDataSource pool,
+                                          Duration busyTimeout, long walSizeLimit) {
+        return () -> { };
+    }
+
+    @Override
+    public Properties snapshotReaderProperties(DatabaseUrl url, String setting) {
+        return new Properties();
+    }
+
+    /** One repeatable-read transaction sees one snapshot for all its statements. */
+    @Override
+    public void beginSnapshot(Connection connection) throws SQLException {
+        connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        connection.setReadOnly(true);
+    }
+
+    /** A server database exists once it can be connected to; connecting tells. */
+    @Override
+    public boolean exists(DatabaseUrl url) {
+        return true;
+    }
+
+    @Override
+    public MigrationLock migrationLock(DatabaseUrl url, DataSource pool) {
+        return MigrationLock.advisory(pool);
+    }
+
+    @Override
+    public <R extends Record> R fetchLocked(SelectForUpdateStep<R> select) {
+        return select.forUpdate().fetchOne();
+    }
+
+    /**
+     * The commit does not wait for its WAL flush. PostgreSQL's WAL is sequential, so the next synchronous commit of
+     * any session flushes it too.
+     */
+    @Override
+    public void commitWithoutWaitingForDisk(DSLContext tx) {
+        tx.execute("SET LOCAL synchronous_commit TO OFF");
+    }
+
+    /**
+     * A transaction with a transaction id, committed synchronously, flushes the WAL up to its own commit record,
+     * and so every asynchronous commit before it.
+     */
+    @Override
+    public void makeDurable(DSLContext dsl) {
+        dsl.transaction(tx -> tx.dsl().fetchValue("SELECT txid_current()"));
+    }
+
+    @Override
+    public int writeParallelism(int requested) {
+        return Math.max(1, requested);
+    }
+
+    /** The connection's current schema: not always {@code public}. */
+    @Override
+    public String metadataSchema(Connection connection) throws SQLException {
+        return connection.getSchema();
+    }
+
+    @Override
+    public boolean relationExists(DSLContext dsl, String name) {
+        return dsl.fetchValue("SELECT count(*) FROM pg_class WHERE relname = ? "
+                + "AND relnamespace = current_schema()::regnamespace", name) instanceof Number n && n.intValue() > 0;
+    }
+
+    @Override
+    public long sizeBytes(DatabaseUrl url, DSLContext dsl) {
+        return dsl.fetchValue(DSL.field("pg_database_size(current_database())", Long.class));
+    }
+
+    @Override
+    public void dropTables(DSLContext dsl, List<String> tables) {
+        for (String table : tables) {
+            dsl.dropTableIfExists(DSL.name(table)).cascade().execute();
+        }
+    }
+
+    /** One {@code COPY ... FROM STDIN} for the whole table instead of a round trip per batch. */
+    @Override
+    public TableLoader tableLoader(DSLContext tx, Table<?> table, List<Field<?>> fields) {
+        // Identifiers come from the generated classes or were validated; rendered quoted.
+        String sql = "COPY " + tx.render(table) + " ("
+                + fields.stream().map(f -> tx.render(f.getUnqualifiedName())).collect(Collectors.joining(", "))
+                + ") FROM STDIN";
+        ConnectionProvider provider = tx.configuration().connectionProvider();
+        Connection connection = provider.acquire();
+        try {
+            PostgresCopyWriter writer = new PostgresCopyWriter(connection, sql, table.getName());
+            return new TableLoader() {
+                @Override
+                public void row(Object[] values) {
+                    try {
+                        writer.row(values);
+                    } catch (SQLException e) {
+                        throw new DataAccessException("COPY into " + table.getName() + " failed: " + e.getMessage(), e);
+                    }
+                }
+
+                @Override
+                public void finish() {
+                    try {
+                        writer.finish();
+                    } catch (SQLException e) {
+                        throw new DataAccessException("COPY into " + table.getName() + " failed: " + e.getMessage(), e);
+                    }
+                }
+
+                @Override
+                public void close() {
+                    try {
+                        writer.close();
+                    } finally {
+                        provider.release(connection);
+                    }
+                }
+            };
+        } catch (SQLException e) {
+            provider.release(connection);
+            throw new DataAccessException("COPY into " + table.getName() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Loaded rows carry their ids and did not move the identity sequence: set it past the largest id. */
+    @Override
+    public void continueIdentity(DSLContext tx, Table<?> table, String identityColumn) {
+        Field<Object> id = DSL.field(DSL.name(identityColumn));
+        tx.resultQuery("SELECT setval(pg_get_serial_sequence({0}, {1}), COALESCE(MAX({2}), 0) + 1, false) FROM {3}",
+                DSL.val(table.getName()), DSL.val(identityColumn), id, table).fetch();
+    }
+
+    @Override
+    public long backup(DatabaseUrl url, HikariDataSource pool, BackupFile file, Path clientTools) throws IOException {
+        return PostgresBackup.backup(url, clientTools, file);
+    }
+
+    @Override
+    public void restore(DatabaseUrl url, Path source, Duration busyTimeout, Path clientTools) throws IOException {
+        try (HikariDataSource target = DataSources.open(url, 2, busyTimeout, 0)) {
+            PostgresBackup.restore(url, target, source, clientTools);
+        }
+    }
+}
