@@ -1,7 +1,9 @@
 /**
  * FoundUps DB, the WSP 78 data layer: one database, three namespaces. Start at {@link dev.foundups.db.FoundupsDb}.
  *
- * <p>This package is the public API. The other packages hold the machinery behind it and carry no compatibility
- * guarantee; {@code dev.foundups.db.jooq} holds the classes generated from the changelogs.
+ * <p>This package is the heart of the public API; {@code dev.foundups.db.copy}, {@code dev.foundups.db.types},
+ * {@code dev.foundups.db.modules.chatrules} and the generated {@code dev.foundups.db.jooq} complete it (the module
+ * exports exactly these). Everything under {@code dev.foundups.db.internal} is machinery without compatibility
+ * guarantee.
  */
 package dev.foundups.db;
