@@ -1,7 +1,9 @@
 /**
  * FoundUps DB, the WSP 78 data layer: one database, three namespaces. Start at {@link dev.foundups.db.FoundupsDb}.
  *
- * <p>This package is the public API. The other packages hold the machinery behind it and carry no compatibility
- * guarantee; {@code dev.foundups.db.jooq} holds the classes generated from the changelogs.
+ * <p>This package is the heart of the public API, with {@code dev.foundups.db.copy},
+ * {@code dev.foundups.db.modules.chatrules}, {@code dev.foundups.db.types} and the classes generated from the
+ * changelogs in {@code dev.foundups.db.jooq} (docs/API.md lists every type). Everything under
+ * {@code dev.foundups.db.internal} is machinery and may change in any release.
  */
 package dev.foundups.db;
