@@ -42,8 +42,8 @@ public final class NamespaceScaleBench {
 
     /**
      * @param args dialect, SQLite folder or PostgreSQL admin URL, count, and {@code --no-add-column} to leave out
-     *             the last figure (on SQLite at 10,000 namespaces it runs for about 20 hours per system; see
-     *             {@code AddColumnScaleBench})
+     *             the last figure (on SQLite at thousands of namespaces it runs for hours per system, since every
+     *             {@code ALTER TABLE} re-parses the whole schema; see {@code AddColumnScaleBench})
      * @throws Exception on any failure
      */
     public static void main(String[] args) throws Exception {

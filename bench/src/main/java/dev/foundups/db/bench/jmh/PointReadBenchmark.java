@@ -35,8 +35,8 @@ import dev.foundups.db.modules.chatrules.ChatRules;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(1)
-// jOOQ's call paths are deep: C2 needs about ten seconds of calls on two cores before the typed API is at
-// steady state (with three warm-up seconds, its point read measured 104, 74, 43, 33, 27 us in successive seconds).
+// jOOQ's call paths are deep: C2 needs several seconds of calls on two cores before the typed API is at steady
+// state, so a short warm-up would measure the JIT rather than the code.
 @Warmup(iterations = 10, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class PointReadBenchmark {

@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
  * moment the holder lets go. The operating system drops the lock of a process that dies, so a crash leaves nothing
  * to clean up. Programs that do not use FoundUps DB still meet it in SQLite's busy handler.
  *
- * <p>A lone process skips it. Locking and unlocking costs two system calls and their bookkeeping per write, about
- * 5 µs here, a tenth of a small SQLite commit, and buys nothing while no other process writes. So the file also
+ * <p>A lone process skips it. Locking and unlocking costs two system calls and their bookkeeping per write, a
+ * noticeable share of a small SQLite commit, and buys nothing while no other process writes. So the file also
  * keeps a count of the FoundUps DB processes that write to the database, in a shared memory mapping that costs a
  * memory read to consult. A process registers on its first write, under the write lock: when no other process
  * holds the shared presence lock every registered process keeps, it is alone, and the count starts again at one

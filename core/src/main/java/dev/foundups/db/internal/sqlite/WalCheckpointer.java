@@ -61,8 +61,9 @@ final class WalCheckpointer {
 
     /** After a committed write, with the gate held: checkpoints when the WAL has grown past the limit. */
     void afterCommit() {
-        // A stat() costs 2-3 us here, 5% of a small commit: looked at less often while the WAL is far below its
-        // limit. A commit that adds more than HEADROOM_PER_CHECK can overshoot by what the skipped checks missed.
+        // A stat() is a system call, a noticeable share of a small commit: looked at less often while the WAL is
+        // far below its limit. A commit that adds more than HEADROOM_PER_CHECK can overshoot by what the skipped
+        // checks missed.
         if (++commitsSinceCheck < checkEvery) {
             return;
         }
