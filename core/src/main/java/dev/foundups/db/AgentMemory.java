@@ -16,7 +16,6 @@ import org.jooq.impl.DSL;
 import dev.foundups.db.jooq.tables.records.AgentsAwakeningRecord;
 import dev.foundups.db.jooq.tables.records.AgentsErrorsRecord;
 import dev.foundups.db.jooq.tables.records.AgentsMemoryRecord;
-import dev.foundups.db.CompiledQuery;
 import dev.foundups.db.internal.json.JsonDocuments;
 
 /**

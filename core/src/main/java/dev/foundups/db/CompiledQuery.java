@@ -223,7 +223,7 @@ public final class CompiledQuery<R extends Record> {
      *
      * @param configuration the database's base configuration
      */
-    public static void enable(Configuration configuration) {
+    static void enable(Configuration configuration) {
         configuration.data(CACHES, new StatementCaches());
     }
 

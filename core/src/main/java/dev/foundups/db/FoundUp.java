@@ -14,7 +14,6 @@ import org.jooq.impl.DSL;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.jooq.tables.records.FoundupContentRecord;
 import dev.foundups.db.jooq.tables.records.FoundupUsersRecord;
-import dev.foundups.db.CompiledQuery;
 import dev.foundups.db.internal.json.JsonDocuments;
 
 /**

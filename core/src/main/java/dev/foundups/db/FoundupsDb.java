@@ -28,7 +28,6 @@ import dev.foundups.db.internal.namespaces.Namespaces;
 import dev.foundups.db.internal.namespaces.TemplateRegistry;
 import dev.foundups.db.schema.SchemaLayout;
 import dev.foundups.db.internal.dialect.DialectStrategy;
-import dev.foundups.db.CompiledQuery;
 
 /**
  * The WSP 78 database: one database, three namespaces. Open it once per process and share it; it is thread-safe.
@@ -517,10 +516,9 @@ public final class FoundupsDb implements AutoCloseable {
          * The database {@link #open()} would open: {@link #databaseUrl(String)}, else the {@code DATABASE_URL}
          * system property, else the environment variable, else the default SQLite file. Opens nothing.
          *
-         * @return the parsed URL
          * @throws FoundupsDbException (CONFIGURATION) naming the setting when the URL is not an accepted form
          */
-        public DatabaseUrl resolveDatabaseUrl() {
+        DatabaseUrl resolveDatabaseUrl() {
             String value = databaseUrl;
             String source = databaseUrlSource;
             if (value == null) {

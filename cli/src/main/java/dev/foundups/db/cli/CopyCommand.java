@@ -72,8 +72,8 @@ final class CopyCommand implements Callable<Integer> {
         if (from != null) {
             builder = DatabaseCopy.from(from, "--from");
         } else {
-            DatabaseUrl configured = root.resolveUrl();
-            builder = DatabaseCopy.from(configured, root.url != null ? "--url" : "the configured database");
+            builder = DatabaseCopy.from(root.configuredUrl(),
+                    root.url != null ? "--url" : "the configured database");
         }
         DatabaseCopy copy = builder.to(to, "--to")
                 .existingTarget(resume ? ExistingTarget.RESUME : restart ? ExistingTarget.REPLACE

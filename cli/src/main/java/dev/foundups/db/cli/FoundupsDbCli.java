@@ -101,9 +101,31 @@ public final class FoundupsDbCli {
         return settings.apply(builder()).open();
     }
 
-    /** @return the database the shared options name; opens nothing */
+    /**
+     * The database the shared options name, as the library resolves it: {@code --url}, else the DATABASE_URL system
+     * property, else the environment variable, else the default SQLite file. Opens nothing.
+     *
+     * @return the parsed URL (the CLI ships with the library it drives, so it may use the internal parser)
+     */
     DatabaseUrl resolveUrl() {
-        return builder().resolveDatabaseUrl();
+        return DatabaseUrl.parse(configuredUrl(), configuredSetting());
+    }
+
+    /** @return the URL text the shared options name, or the default SQLite file's */
+    String configuredUrl() {
+        String value = url != null ? url : System.getProperty(FoundupsDb.DATABASE_URL);
+        value = value != null ? value : environment.get(FoundupsDb.DATABASE_URL);
+        return value != null && !value.isBlank() ? value : "sqlite:///" + DatabaseUrl.DEFAULT_SQLITE_PATH;
+    }
+
+    /** @return the name of the setting {@link #configuredUrl()} came from, for messages */
+    String configuredSetting() {
+        if (url != null) {
+            return "--url";
+        }
+        return System.getProperty(FoundupsDb.DATABASE_URL) != null ? FoundupsDb.DATABASE_URL + " (system property)"
+                : environment.get(FoundupsDb.DATABASE_URL) != null ? FoundupsDb.DATABASE_URL + " (environment)"
+                : "the default database";
     }
 
     /** @return a builder with the shared options applied */

@@ -60,7 +60,7 @@ public final class DatabaseCopy {
     /**
      * Starts the settings of a copy.
      *
-     * @param url the database to copy from, in any form {@link DatabaseUrl} accepts
+     * @param url the database to copy from, in any form {@code DATABASE_URL} accepts
      * @return a builder
      * @throws FoundupsDbException CONFIGURATION naming {@code from} when the URL is not an accepted form
      */
@@ -79,18 +79,6 @@ public final class DatabaseCopy {
     public static Builder from(String url, String setting) {
         Objects.requireNonNull(url, "from");
         return new Builder(DatabaseUrl.parse(url, setting), setting);
-    }
-
-    /**
-     * Starts the settings of a copy from a URL already parsed, such as the one {@code FoundupsDb.Builder} resolves
-     * from its settings and the environment.
-     *
-     * @param url     the database to copy from
-     * @param setting what to call it in messages, such as {@code DATABASE_URL}
-     * @return a builder
-     */
-    public static Builder from(DatabaseUrl url, String setting) {
-        return new Builder(Objects.requireNonNull(url, "from"), Objects.requireNonNull(setting, "setting"));
     }
 
     /**

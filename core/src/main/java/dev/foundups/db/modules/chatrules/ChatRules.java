@@ -13,13 +13,13 @@ import org.jooq.Record;
 import org.jooq.Record1;
 import org.jooq.impl.DSL;
 
+import dev.foundups.db.CompiledQuery;
 import dev.foundups.db.FoundupsDb;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.PlatformModule;
 import dev.foundups.db.jooq.tables.records.ChatRulesModeratorsRecord;
 import dev.foundups.db.jooq.tables.records.ChatRulesTimeoutsRecord;
-import dev.foundups.db.CompiledQuery;
 import dev.foundups.db.internal.json.JsonDocuments;
 
 /**
