@@ -24,16 +24,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.regex.Pattern;
 
 import org.jooq.BatchBindStep;
 import org.jooq.DSLContext;
 import org.jooq.DataType;
 import org.jooq.Field;
 import org.jooq.JSON;
-import org.jooq.Name;
 import org.jooq.impl.DSL;
-import org.jooq.impl.SQLDataType;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -56,8 +53,6 @@ import dev.foundups.db.internal.namespaces.Namespaces;
 public final class LegacyImport {
 
     private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
-    private static final Pattern IDENTIFIER = Pattern.compile("[a-z][a-z0-9_]*");
-    private static final Pattern COLUMN = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final JsonFactory JSON_FACTORY = new JsonFactory();
     private static final int BATCH = 1000;
 
@@ -73,9 +68,14 @@ public final class LegacyImport {
         this.namespaces = namespaces;
     }
 
-    /** One legacy table, read whole before anything is written. */
-    private record LegacyTable(String name, List<String> columns, List<DataType<?>> types, List<String> primaryKey,
-                               List<Object[]> rows) {
+    /**
+     * One legacy table, read whole before anything is written.
+     *
+     * @param name   its name in the legacy file, for messages
+     * @param target the table it becomes, under its {@code modules_<module>_} name
+     * @param rows   its rows, as read
+     */
+    private record LegacyTable(String name, TableSpec target, List<Object[]> rows) {
     }
 
     /**
@@ -98,16 +98,14 @@ public final class LegacyImport {
             return new ImportReport(file, target, true, Map.of());
         }
         List<LegacyTable> tables = readSqlite(file, name);
-        String prefix = NamespaceName.tablePrefix(NamespaceKind.MODULE, name);
         Map<String, Long> counts = new LinkedHashMap<>();
         dsl.transaction(tx -> {
             DSLContext t = tx.dsl();
             namespaces.registerImportedModule(t, name);
             for (LegacyTable table : tables) {
-                String physical = prefix + table.name;
-                checkTarget(t, file, name, table, physical);
-                insertRows(t, physical, table);
-                counts.put(physical, (long) table.rows.size());
+                checkTarget(t, file, name, table);
+                insertRows(t, table);
+                counts.put(table.target.name(), (long) table.rows.size());
             }
             record(t, hash, file, target, counts.values().stream().mapToLong(Long::longValue).sum());
         });
@@ -205,16 +203,17 @@ public final class LegacyImport {
             }
             List<LegacyTable> tables = new ArrayList<>();
             for (String table : names) {
-                if (!IDENTIFIER.matcher(table).matches()) {
+                if (!TableSpec.TABLE_NAME.matcher(table).matches()) {
                     throw invalid(file + ", table '" + table + "': table names must be lower-case letters, digits "
                             + "and underscores to become modules_" + module + "_<table>");
                 }
-                int longest = NamespaceName.tablePrefix(NamespaceKind.MODULE, module).length() + table.length() + 5;
-                if (longest > NamespaceName.MAX_IDENTIFIER_LENGTH) {
+                String physical = NamespaceName.tablePrefix(NamespaceKind.MODULE, module) + table;
+                // The longest name the table brings is its primary key's.
+                if ((physical + TableSpec.PRIMARY_KEY_SUFFIX).length() > NamespaceName.MAX_IDENTIFIER_LENGTH) {
                     throw invalid(file + ", table '" + table + "': modules_" + module + "_" + table + " would be "
                             + "longer than PostgreSQL's 63-byte limit; import under a shorter --module name");
                 }
-                tables.add(readTable(st, file, table));
+                tables.add(readTable(st, file, table, physical));
             }
             return tables;
         } catch (SQLException e) {
@@ -222,7 +221,8 @@ public final class LegacyImport {
         }
     }
 
-    private static LegacyTable readTable(Statement st, Path file, String table) throws SQLException {
+    private static LegacyTable readTable(Statement st, Path file, String table, String physical)
+            throws SQLException {
         List<String> columns = new ArrayList<>();
         List<DataType<?>> types = new ArrayList<>();
         Map<Integer, String> key = new java.util.TreeMap<>();
@@ -230,12 +230,12 @@ public final class LegacyImport {
         try (ResultSet rs = st.executeQuery("PRAGMA table_info(\"" + table + "\")")) {
             while (rs.next()) {
                 String column = rs.getString("name");
-                if (!COLUMN.matcher(column).matches()) {
+                if (!TableSpec.COLUMN_NAME.matcher(column).matches()) {
                     throw invalid(file + ", table '" + table + "', column '" + column + "': column names must be "
                             + "letters, digits and underscores");
                 }
                 columns.add(column);
-                types.add(typeOf(rs.getString("type")));
+                types.add(TableSpec.typeOf(rs.getString("type")));
                 if (rs.getInt("pk") > 0) {
                     key.put(rs.getInt("pk"), column);
                 }
@@ -247,7 +247,7 @@ public final class LegacyImport {
         } catch (SQLException withoutRowid) {
             rows = readRows(st, "SELECT * FROM \"" + table + "\"", columns.size());
         }
-        return new LegacyTable(table, columns, types, new ArrayList<>(key.values()), rows);
+        return new LegacyTable(table, new TableSpec(physical, columns, types, new ArrayList<>(key.values())), rows);
     }
 
     private static List<Object[]> readRows(Statement st, String sql, int width) throws SQLException {
@@ -264,42 +264,12 @@ public final class LegacyImport {
         return rows;
     }
 
-    /**
-     * SQLite's type affinity rules, mapped to a type both dialects store the values in as they are. Also reads back
-     * the types an imported table was created with on PostgreSQL ({@code bigint}, {@code double precision},
-     * {@code text}, {@code bytea}), so that copying a database creates its imported tables the same way.
-     *
-     * @param declared a column's declared type, or null
-     * @return BIGINT, DOUBLE, BLOB or CLOB
-     */
-    public static DataType<?> typeOf(String declared) {
-        String t = declared == null ? "" : declared.toUpperCase(Locale.ROOT);
-        if (t.contains("INT")) {
-            return SQLDataType.BIGINT;
-        }
-        if (t.contains("REAL") || t.contains("FLOA") || t.contains("DOUB")) {
-            return SQLDataType.DOUBLE;
-        }
-        if (t.contains("BLOB") || t.equals("BYTEA")) {
-            return SQLDataType.BLOB;
-        }
-        // TEXT, dates kept as their text, JSON kept as its text, and anything else: text, as it was.
-        return SQLDataType.CLOB;
-    }
-
-    private static void checkTarget(DSLContext t, Path file, String module, LegacyTable table, String physical) {
-        List<String> existing = t.connectionResult(c -> {
-            List<String> cols = new ArrayList<>();
-            try (ResultSet rs = c.getMetaData().getColumns(null, null, physical, "%")) {
-                while (rs.next()) {
-                    cols.add(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
-                }
-            }
-            return cols;
-        });
-        List<String> wanted = table.columns.stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
+    private static void checkTarget(DSLContext t, Path file, String module, LegacyTable table) {
+        String physical = table.target.name();
+        List<String> existing = existingColumns(t, physical);
+        List<String> wanted = table.target.columns().stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
         if (existing.isEmpty()) {
-            createTable(t, physical, table.columns, table.types, table.primaryKey);
+            table.target.create(t);
         } else if (!existing.equals(wanted)) {
             throw invalid(file + ", table '" + table.name + "': module '" + module + "' already has a table "
                     + physical + " with other columns " + existing + " than the legacy table's " + wanted
@@ -308,51 +278,32 @@ public final class LegacyImport {
     }
 
     /**
-     * Creates an imported module's table: the legacy table's columns with the types of {@link #typeOf}, and its
-     * primary key. Also how a copy of the database creates imported tables on the target, so they come out the same.
-     *
-     * @param t          the transaction to create it in
-     * @param physical   the table's name, such as {@code modules_chat_legacy_moderators}; validated by the caller
-     * @param columns    column names: letters, digits, underscores; validated by the caller
-     * @param types      their types, from {@link #typeOf}
-     * @param primaryKey the primary key's columns, in order; empty for none
+     * The columns a table of that name has, lower-cased; empty when there is none. Asks JDBC's metadata with no
+     * schema and the name as a pattern, the one spot here whose answer depends on the dialect's driver.
      */
-    public static void createTable(DSLContext t, String physical, List<String> columns, List<DataType<?>> types,
-                                   List<String> primaryKey) {
-        Name name = DSL.name(physical);
-        var create = t.createTable(name);
-        for (int i = 0; i < columns.size(); i++) {
-            create = create.column(DSL.name(columns.get(i)), types.get(i));
-        }
-        if (!primaryKey.isEmpty()) {
-            create.constraint(DSL.constraint(DSL.name(physical + "_pkey"))
-                    .primaryKey(primaryKey.stream().map(DSL::name).map(DSL::field).toArray(Field[]::new)))
-                    .execute();
-        } else {
-            create.execute();
-        }
+    private static List<String> existingColumns(DSLContext t, String physical) {
+        return t.connectionResult(c -> {
+            List<String> cols = new ArrayList<>();
+            try (ResultSet rs = c.getMetaData().getColumns(null, null, physical, "%")) {
+                while (rs.next()) {
+                    cols.add(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
+                }
+            }
+            return cols;
+        });
     }
 
-    private static void insertRows(DSLContext t, String physical, LegacyTable table) {
+    private static void insertRows(DSLContext t, LegacyTable table) {
         if (table.rows.isEmpty()) {
             return;
         }
-        List<Field<Object>> fields = new ArrayList<>();
-        for (int i = 0; i < table.columns.size(); i++) {
-            @SuppressWarnings("unchecked")
-            DataType<Object> type = (DataType<Object>) table.types.get(i);
-            fields.add(DSL.field(DSL.name(table.columns.get(i)), type));
-        }
+        List<Field<Object>> fields = table.target.fields();
         Object[] placeholders = new Object[fields.size()];
-        var insert = t.insertInto(DSL.table(DSL.name(physical)), fields).values(placeholders);
+        var insert = t.insertInto(DSL.table(DSL.name(table.target.name())), fields).values(placeholders);
         BatchBindStep batch = t.batch(insert);
         int pending = 0;
         for (Object[] row : table.rows) {
-            Object[] converted = new Object[row.length];
-            for (int i = 0; i < row.length; i++) {
-                converted[i] = table.types.get(i).convert(row[i]);
-            }
-            batch.bind(converted);
+            batch.bind(table.target.convert(row));
             if (++pending == BATCH) {
                 batch.execute();
                 batch = t.batch(insert);
