@@ -1,7 +1,8 @@
 package dev.foundups.db.internal.imports;
 
 import static dev.foundups.db.jooq.Tables.AGENTS_MEMORY;
-import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_IMPORTS;
+import static dev.foundups.db.internal.imports.ImportLedger.invalid;
+import static dev.foundups.db.internal.imports.ImportLedger.stem;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -10,25 +11,20 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
-import org.jooq.BatchBindStep;
 import org.jooq.DSLContext;
 import org.jooq.DataType;
-import org.jooq.Field;
 import org.jooq.JSON;
 import org.jooq.impl.DSL;
 
@@ -39,7 +35,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 
 import dev.foundups.db.FoundupsDbException;
-import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.ImportReport;
 import dev.foundups.db.NamespaceKind;
 import dev.foundups.db.internal.naming.NamespaceName;
@@ -54,7 +49,6 @@ public final class LegacyImport {
 
     private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
     private static final JsonFactory JSON_FACTORY = new JsonFactory();
-    private static final int BATCH = 1000;
 
     private final DSLContext dsl;
     private final Namespaces namespaces;
@@ -92,24 +86,18 @@ public final class LegacyImport {
         String name = module != null ? module : stem(file);
         NamespaceName.validate(NamespaceKind.MODULE, name, NamespaceName.MAX_NAME_LENGTH);
         requireSqlite(file);
-        String hash = sha256(file);
-        String target = "module:" + name;
-        if (alreadyImported(hash)) {
-            return new ImportReport(file, target, true, Map.of());
-        }
-        List<LegacyTable> tables = readSqlite(file, name);
-        Map<String, Long> counts = new LinkedHashMap<>();
-        dsl.transaction(tx -> {
-            DSLContext t = tx.dsl();
-            namespaces.registerImportedModule(t, name);
-            for (LegacyTable table : tables) {
-                checkTarget(t, file, name, table);
-                insertRows(t, table);
-                counts.put(table.target.name(), (long) table.rows.size());
-            }
-            record(t, hash, file, target, counts.values().stream().mapToLong(Long::longValue).sum());
+        return new ImportLedger(dsl).importOnce(file, "module:" + name, () -> {
+            List<LegacyTable> tables = readSqlite(file, name);
+            return t -> {
+                namespaces.registerImportedModule(t, name);
+                Map<String, Long> counts = new LinkedHashMap<>();
+                for (LegacyTable table : tables) {
+                    checkTarget(t, file, name, table);
+                    counts.put(table.target.name(), insertRows(t, table));
+                }
+                return counts;
+            };
         });
-        return new ImportReport(file, target, false, counts);
     }
 
     /**
@@ -124,10 +112,15 @@ public final class LegacyImport {
      *                             no owner and no {@code agent} was given
      */
     public ImportReport importAgentMemory(Path file, String agent, String patternType) {
-        String hash = sha256(file);
-        if (alreadyImported(hash)) {
-            return new ImportReport(file, "agents_memory", true, Map.of());
-        }
+        return new ImportLedger(dsl).importOnce(file, AGENTS_MEMORY.getName(), () -> {
+            List<Object[]> rows = readAgentMemory(file, agent, patternType);
+            return t -> Map.of(AGENTS_MEMORY.getName(), BatchInsert.insert(t, AGENTS_MEMORY,
+                    List.of(AGENTS_MEMORY.AGENT_ID, AGENTS_MEMORY.PATTERN_TYPE, AGENTS_MEMORY.PATTERN_DATA), rows));
+        });
+    }
+
+    /** Every record of the file as an agents_memory row: owner, pattern type, the object. */
+    private static List<Object[]> readAgentMemory(Path file, String agent, String patternType) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean lines = name.endsWith(".jsonl") || name.endsWith(".ndjson");
         List<Record> records = lines ? readJsonLines(file) : readJson(file);
@@ -142,37 +135,7 @@ public final class LegacyImport {
             String type = patternType != null ? patternType : r.patternType != null ? r.patternType : defaultType;
             rows.add(new Object[] {owner, type, JSON.valueOf(r.json)});
         }
-        dsl.transaction(tx -> {
-            DSLContext t = tx.dsl();
-            BatchBindStep batch = t.batch(t.insertInto(AGENTS_MEMORY, AGENTS_MEMORY.AGENT_ID,
-                    AGENTS_MEMORY.PATTERN_TYPE, AGENTS_MEMORY.PATTERN_DATA).values((String) null, null, null));
-            for (int i = 0; i < rows.size(); i++) {
-                batch.bind(rows.get(i));
-                if ((i + 1) % BATCH == 0) {
-                    batch.execute();
-                    batch = t.batch(t.insertInto(AGENTS_MEMORY, AGENTS_MEMORY.AGENT_ID, AGENTS_MEMORY.PATTERN_TYPE,
-                            AGENTS_MEMORY.PATTERN_DATA).values((String) null, null, null));
-                }
-            }
-            if (rows.size() % BATCH != 0) {
-                batch.execute();
-            }
-            record(t, hash, file, "agents_memory", rows.size());
-        });
-        return new ImportReport(file, "agents_memory", false, Map.of("agents_memory", (long) rows.size()));
-    }
-
-    private boolean alreadyImported(String hash) {
-        return dsl.fetchExists(FOUNDUPSDB_IMPORTS, FOUNDUPSDB_IMPORTS.SOURCE_SHA256.eq(hash));
-    }
-
-    private static void record(DSLContext t, String hash, Path file, String target, long rows) {
-        t.insertInto(FOUNDUPSDB_IMPORTS)
-                .set(FOUNDUPSDB_IMPORTS.SOURCE_SHA256, hash)
-                .set(FOUNDUPSDB_IMPORTS.SOURCE_NAME, file.getFileName().toString())
-                .set(FOUNDUPSDB_IMPORTS.TARGET, target)
-                .set(FOUNDUPSDB_IMPORTS.ROW_COUNT, rows)
-                .execute();
+        return rows;
     }
 
     // ---- SQLite sources
@@ -293,26 +256,11 @@ public final class LegacyImport {
         });
     }
 
-    private static void insertRows(DSLContext t, LegacyTable table) {
-        if (table.rows.isEmpty()) {
-            return;
-        }
-        List<Field<Object>> fields = table.target.fields();
-        Object[] placeholders = new Object[fields.size()];
-        var insert = t.insertInto(DSL.table(DSL.name(table.target.name())), fields).values(placeholders);
-        BatchBindStep batch = t.batch(insert);
-        int pending = 0;
-        for (Object[] row : table.rows) {
-            batch.bind(table.target.convert(row));
-            if (++pending == BATCH) {
-                batch.execute();
-                batch = t.batch(insert);
-                pending = 0;
-            }
-        }
-        if (pending > 0) {
-            batch.execute();
-        }
+    private static long insertRows(DSLContext t, LegacyTable table) {
+        TableSpec target = table.target;
+        // Converted as they are bound: SQLite let the legacy column hold values of any type.
+        return BatchInsert.insert(t, DSL.table(DSL.name(target.name())), target.fields(),
+                () -> table.rows.stream().map(target::convert).iterator());
     }
 
     // ---- JSON sources
@@ -400,34 +348,5 @@ public final class LegacyImport {
             g.writeEndObject();
         }
         return new Record(line, json.toString(), agentId, patternType);
-    }
-
-    // ---- helpers
-
-    private static String stem(Path file) {
-        String name = file.getFileName().toString();
-        int dot = name.indexOf('.');
-        return dot > 0 ? name.substring(0, dot) : name;
-    }
-
-    private static String sha256(Path file) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            try (InputStream in = Files.newInputStream(file)) {
-                byte[] buffer = new byte[1 << 16];
-                for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
-                    digest.update(buffer, 0, n);
-                }
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (IOException e) {
-            throw invalid("cannot read " + file + ": " + e.getMessage());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static FoundupsDbException invalid(String message) {
-        return new FoundupsDbException(ErrorCode.INVALID_INPUT, message);
     }
 }
