@@ -81,6 +81,11 @@ final class ImportLedger {
         return new FoundupsDbException(ErrorCode.INVALID_INPUT, message);
     }
 
+    /** The error of a file that cannot be read at all. */
+    static FoundupsDbException unreadable(Path file, IOException e) {
+        return invalid("cannot read " + file + ": " + e.getMessage());
+    }
+
     private static String sha256(Path file) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
@@ -92,7 +97,7 @@ final class ImportLedger {
             }
             return HexFormat.of().formatHex(digest.digest());
         } catch (IOException e) {
-            throw invalid("cannot read " + file + ": " + e.getMessage());
+            throw unreadable(file, e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -1,13 +1,11 @@
 package dev.foundups.db.internal.imports;
 
-import static dev.foundups.db.jooq.Tables.AGENTS_MEMORY;
 import static dev.foundups.db.internal.imports.ImportLedger.invalid;
 import static dev.foundups.db.internal.imports.ImportLedger.stem;
+import static dev.foundups.db.internal.imports.ImportLedger.unreadable;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,22 +15,17 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 
 import org.jooq.DSLContext;
 import org.jooq.DataType;
-import org.jooq.JSON;
 import org.jooq.impl.DSL;
-
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.ImportReport;
@@ -41,14 +34,17 @@ import dev.foundups.db.internal.naming.NamespaceName;
 import dev.foundups.db.internal.namespaces.Namespaces;
 
 /**
- * The protocol's "migrate_to_unified": copies a module's own SQLite database into {@code modules_<module>_*}, and
- * agent memory files into {@code agents_memory}. Everything from one source is written in one transaction, after
- * the whole source was read and checked, and a source already imported (same content) adds nothing.
+ * The protocol's "migrate_to_unified" for a module: copies the module's own SQLite database into
+ * {@code modules_<module>_*} and registers the module in the catalog, with no template. The whole file is read and
+ * checked before anything is written, then written in one transaction; a file imported before adds nothing.
+ *
+ * <pre>
+ * ImportReport report = new ModuleDatabaseImport(dsl, namespaces).importFile(Path.of("chat_rules.db"), null);
+ * </pre>
  */
-public final class LegacyImport {
+public final class ModuleDatabaseImport {
 
     private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
-    private static final JsonFactory JSON_FACTORY = new JsonFactory();
 
     private final DSLContext dsl;
     private final Namespaces namespaces;
@@ -57,7 +53,7 @@ public final class LegacyImport {
      * @param dsl        the target database's shared context
      * @param namespaces its catalog
      */
-    public LegacyImport(DSLContext dsl, Namespaces namespaces) {
+    public ModuleDatabaseImport(DSLContext dsl, Namespaces namespaces) {
         this.dsl = dsl;
         this.namespaces = namespaces;
     }
@@ -82,7 +78,7 @@ public final class LegacyImport {
      * @throws FoundupsDbException INVALID_INPUT naming the file or table when the file is not a SQLite database, a
      *                             name breaks the rules, or the module has a table of that name with other columns
      */
-    public ImportReport importSqlite(Path file, String module) {
+    public ImportReport importFile(Path file, String module) {
         String name = module != null ? module : stem(file);
         NamespaceName.validate(NamespaceKind.MODULE, name, NamespaceName.MAX_NAME_LENGTH);
         requireSqlite(file);
@@ -100,55 +96,15 @@ public final class LegacyImport {
         });
     }
 
-    /**
-     * Imports agent memory: a JSON file (an array of objects, or one object) or a JSON Lines file (one object a
-     * line). Each object becomes one {@code agents_memory} row holding the object as its pattern.
-     *
-     * @param file        the file; {@code .jsonl} / {@code .ndjson} are read as JSON Lines
-     * @param agent       owner for records without an {@code agent_id} field, or null
-     * @param patternType the pattern type, or null for each record's {@code pattern_type}, else the file name
-     * @return what was imported
-     * @throws FoundupsDbException INVALID_INPUT naming the file and line when the file is not valid, or a record has
-     *                             no owner and no {@code agent} was given
-     */
-    public ImportReport importAgentMemory(Path file, String agent, String patternType) {
-        return new ImportLedger(dsl).importOnce(file, AGENTS_MEMORY.getName(), () -> {
-            List<Object[]> rows = readAgentMemory(file, agent, patternType);
-            return t -> Map.of(AGENTS_MEMORY.getName(), BatchInsert.insert(t, AGENTS_MEMORY,
-                    List.of(AGENTS_MEMORY.AGENT_ID, AGENTS_MEMORY.PATTERN_TYPE, AGENTS_MEMORY.PATTERN_DATA), rows));
-        });
-    }
-
-    /** Every record of the file as an agents_memory row: owner, pattern type, the object. */
-    private static List<Object[]> readAgentMemory(Path file, String agent, String patternType) {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        boolean lines = name.endsWith(".jsonl") || name.endsWith(".ndjson");
-        List<Record> records = lines ? readJsonLines(file) : readJson(file);
-        String defaultType = patternType != null ? patternType : stem(file);
-        List<Object[]> rows = new ArrayList<>();
-        for (Record r : records) {
-            String owner = r.agentId != null ? r.agentId : agent;
-            if (owner == null) {
-                throw invalid(file + ", line " + r.line + ": the record has no agent_id field; name the owner "
-                        + "with --agent NAME");
-            }
-            String type = patternType != null ? patternType : r.patternType != null ? r.patternType : defaultType;
-            rows.add(new Object[] {owner, type, JSON.valueOf(r.json)});
-        }
-        return rows;
-    }
-
-    // ---- SQLite sources
-
     private static void requireSqlite(Path file) {
         byte[] header = new byte[SQLITE_HEADER.length];
         try (InputStream in = Files.newInputStream(file)) {
             if (in.readNBytes(header, 0, header.length) != header.length
-                    || !java.util.Arrays.equals(header, SQLITE_HEADER)) {
+                    || !Arrays.equals(header, SQLITE_HEADER)) {
                 throw invalid(file + " is not a SQLite database (its first bytes are not 'SQLite format 3')");
             }
         } catch (IOException e) {
-            throw invalid("cannot read " + file + ": " + e.getMessage());
+            throw unreadable(file, e);
         }
     }
 
@@ -188,7 +144,7 @@ public final class LegacyImport {
             throws SQLException {
         List<String> columns = new ArrayList<>();
         List<DataType<?>> types = new ArrayList<>();
-        Map<Integer, String> key = new java.util.TreeMap<>();
+        Map<Integer, String> key = new TreeMap<>();
         // Names come from sqlite_master and were checked; quoting keeps PRAGMA and SELECT safe anyway.
         try (ResultSet rs = st.executeQuery("PRAGMA table_info(\"" + table + "\")")) {
             while (rs.next()) {
@@ -241,8 +197,9 @@ public final class LegacyImport {
     }
 
     /**
-     * The columns a table of that name has, lower-cased; empty when there is none. Asks JDBC's metadata with no
-     * schema and the name as a pattern, the one spot here whose answer depends on the dialect's driver.
+     * The columns a table of that name has, lower-cased; empty when there is none. JDBC metadata, asked with no
+     * schema and the name unescaped, as the import always has: what the driver answers to that differs by dialect,
+     * so it stays in this one method for the dialect's own lookup to replace.
      */
     private static List<String> existingColumns(DSLContext t, String physical) {
         return t.connectionResult(c -> {
@@ -261,92 +218,5 @@ public final class LegacyImport {
         // Converted as they are bound: SQLite let the legacy column hold values of any type.
         return BatchInsert.insert(t, DSL.table(DSL.name(target.name())), target.fields(),
                 () -> table.rows.stream().map(target::convert).iterator());
-    }
-
-    // ---- JSON sources
-
-    /** One agent memory record: the object as compact JSON, and the fields that say whose and what it is. */
-    private record Record(int line, String json, String agentId, String patternType) {
-    }
-
-    private static List<Record> readJsonLines(Path file) {
-        List<Record> records = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int number = 0;
-            while ((line = in.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                try (JsonParser p = JSON_FACTORY.createParser(line)) {
-                    if (p.nextToken() != JsonToken.START_OBJECT) {
-                        throw invalid(file + ", line " + number + ": a JSON Lines record must be an object");
-                    }
-                    records.add(object(p, number));
-                    if (p.nextToken() != null) {
-                        throw invalid(file + ", line " + number + ": more than one value on the line");
-                    }
-                } catch (JsonProcessingException e) {
-                    throw invalid(file + ", line " + number + ": not valid JSON: " + e.getOriginalMessage());
-                }
-            }
-        } catch (IOException e) {
-            throw invalid("cannot read " + file + ": " + e.getMessage());
-        }
-        return records;
-    }
-
-    private static List<Record> readJson(Path file) {
-        List<Record> records = new ArrayList<>();
-        try (JsonParser p = JSON_FACTORY.createParser(file.toFile())) {
-            JsonToken first = p.nextToken();
-            if (first == JsonToken.START_OBJECT) {
-                records.add(object(p, p.currentTokenLocation().getLineNr()));
-            } else if (first == JsonToken.START_ARRAY) {
-                for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-                    int line = p.currentTokenLocation().getLineNr();
-                    if (t != JsonToken.START_OBJECT) {
-                        throw invalid(file + ", line " + line + ": each record must be a JSON object");
-                    }
-                    records.add(object(p, line));
-                }
-            } else {
-                throw invalid(file + ": expected a JSON array of objects, or one object");
-            }
-            if (p.nextToken() != null) {
-                throw invalid(file + ", line " + p.currentTokenLocation().getLineNr() + ": more after the end of the "
-                        + "JSON value");
-            }
-        } catch (JsonProcessingException e) {
-            throw invalid(file + ", line " + e.getLocation().getLineNr() + ": not valid JSON: "
-                    + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw invalid("cannot read " + file + ": " + e.getMessage());
-        }
-        return records;
-    }
-
-    /** Copies the object the parser is at into compact JSON, noting its agent_id and pattern_type strings. */
-    private static Record object(JsonParser p, int line) throws IOException {
-        StringWriter json = new StringWriter();
-        String agentId = null;
-        String patternType = null;
-        try (JsonGenerator g = JSON_FACTORY.createGenerator(json)) {
-            g.writeStartObject();
-            for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
-                String field = p.currentName();
-                g.writeFieldName(field);
-                JsonToken value = p.nextToken();
-                if (value == JsonToken.VALUE_STRING && field.equals("agent_id")) {
-                    agentId = p.getText();
-                } else if (value == JsonToken.VALUE_STRING && field.equals("pattern_type")) {
-                    patternType = p.getText();
-                }
-                g.copyCurrentStructure(p);
-            }
-            g.writeEndObject();
-        }
-        return new Record(line, json.toString(), agentId, patternType);
     }
 }
