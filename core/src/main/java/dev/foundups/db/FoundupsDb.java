@@ -21,7 +21,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.foundups.db.internal.backup.DatabaseBackup;
 import dev.foundups.db.internal.config.DataSources;
 import dev.foundups.db.internal.config.DatabaseUrl;
-import dev.foundups.db.internal.imports.LegacyImport;
+import dev.foundups.db.internal.imports.AgentMemoryImport;
+import dev.foundups.db.internal.imports.ModuleDatabaseImport;
 import dev.foundups.db.internal.migration.MigrationLock;
 import dev.foundups.db.internal.migration.SharedSchema;
 import dev.foundups.db.internal.namespaces.Namespaces;
@@ -232,7 +233,7 @@ public final class FoundupsDb implements AutoCloseable {
      * @throws FoundupsDbException INVALID_INPUT naming the file or table when it cannot be imported
      */
     public ImportReport importLegacyDatabase(Path file, String module) {
-        return new LegacyImport(dsl, namespaces).importSqlite(file, module);
+        return new ModuleDatabaseImport(dsl, namespaces).importFile(file, module);
     }
 
     /**
@@ -246,7 +247,7 @@ public final class FoundupsDb implements AutoCloseable {
      * @throws FoundupsDbException INVALID_INPUT naming the file and line when it is malformed
      */
     public ImportReport importAgentMemory(Path file, String agent, String patternType) {
-        return new LegacyImport(dsl, namespaces).importAgentMemory(file, agent, patternType);
+        return new AgentMemoryImport(dsl).importFile(file, agent, patternType);
     }
 
     /** @return the catalog of namespaces: list, create, drop, migrate */

@@ -29,7 +29,7 @@ import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.NamespaceInfo;
 import dev.foundups.db.NamespaceState;
 import dev.foundups.db.internal.dialect.DialectStrategy;
-import dev.foundups.db.internal.imports.LegacyImport;
+import dev.foundups.db.internal.imports.TableSpec;
 import dev.foundups.db.internal.namespaces.Namespaces;
 import dev.foundups.db.internal.namespaces.TemplateRegistry;
 import dev.foundups.db.copy.CopyReport.TableResult;
@@ -154,7 +154,7 @@ final class Copier {
             target.dsl().transaction(tx -> {
                 namespaces.registerImportedModule(tx.dsl(), ns.name());
                 for (ImportedTable t : tables) {
-                    LegacyImport.createTable(tx.dsl(), t.name(), t.columns(), t.types(), t.primaryKey());
+                    TableSpec.createTable(tx.dsl(), t.name(), t.columns(), t.types(), t.primaryKey());
                 }
             });
         }

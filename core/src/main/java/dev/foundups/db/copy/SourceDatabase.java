@@ -32,8 +32,7 @@ import dev.foundups.db.NamespaceInfo;
 import dev.foundups.db.NamespaceKind;
 import dev.foundups.db.NamespaceState;
 import dev.foundups.db.internal.config.DatabaseUrl;
-import dev.foundups.db.Dialect;
-import dev.foundups.db.internal.imports.LegacyImport;
+import dev.foundups.db.internal.imports.TableSpec;
 import dev.foundups.db.jooq.DefaultSchema;
 import dev.foundups.db.jooq.Tables;
 import dev.foundups.db.internal.namespaces.Namespaces;
@@ -259,7 +258,7 @@ final class SourceDatabase implements AutoCloseable {
                             + "': column names must be letters, digits and underscores");
                 }
                 names.add(c.getKey());
-                types.add(LegacyImport.typeOf(c.getValue()));
+                types.add(TableSpec.typeOf(c.getValue()));
             }
             result.add(new ImportedTable(table, names, types, primaryKey(table)));
         }
