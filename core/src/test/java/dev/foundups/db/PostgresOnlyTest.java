@@ -55,4 +55,20 @@ class PostgresOnlyTest {
         assertTrue(threads.size() > 1, "migrated on " + threads);
     }
 
+    @Test
+    void tablesAreListedInTheConnectionsSchemaNotInPublic(@TempDir Path dir) {
+        String url = Backend.POSTGRESQL.newDatabaseUrl(dir);
+        try (FoundupsDb db = FoundupsDb.configure().databaseUrl(url).open()) {
+            db.dsl().execute("CREATE SCHEMA tenant_b");
+            db.dsl().execute("CREATE TABLE tenant_b.stray (id int)");
+            assertTrue(db.tableNames().contains("agents_memory"), db.tableNames().toString());
+            assertFalse(db.tableNames().contains("stray"), db.tableNames().toString());
+        }
+        String inSchema = url + (url.contains("?") ? "&" : "?") + "currentSchema=tenant_b";
+        try (FoundupsDb db = FoundupsDb.configure().databaseUrl(inSchema).open()) {
+            db.foundUp("fu_b").addUser("u1", "User One");
+            assertTrue(db.tableNames().contains("stray"), db.tableNames().toString());
+            assertTrue(db.tableNames().contains("foundups_fu_b_users"), db.tableNames().toString());
+        }
+    }
 }

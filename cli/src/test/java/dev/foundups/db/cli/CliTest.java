@@ -146,11 +146,13 @@ class CliTest {
         assertEquals("0", top.get("pendingNamespaces"));
         assertTrue(status.out().contains("\"foundup_ready\" : 1"), status.out());
         assertTrue(status.out().contains("\"name\" : \"agents_errors\",\n    \"rows\" : 1"), status.out());
+        assertTrue(status.out().endsWith("}\n"), "JSON ends with a newline: " + status.out());
 
         Run text = runWithUrl("status", "--tables");
         assertEquals(0, text.exitCode(), text.err());
         assertTrue(text.out().contains("foundups_fu_a_users"), text.out());
         assertTrue(text.out().contains("no template changes pending"), text.out());
+        assertTrue(text.out().endsWith("\n"), "text ends with a newline: " + text.out());
     }
 
     @Test

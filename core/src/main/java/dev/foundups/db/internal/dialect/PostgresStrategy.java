@@ -161,25 +161,18 @@ final class PostgresStrategy implements DialectStrategy {
                 + ") FROM STDIN";
         ConnectionProvider provider = tx.configuration().connectionProvider();
         Connection connection = provider.acquire();
+        String name = table.getName();
         try {
-            PostgresCopyWriter writer = new PostgresCopyWriter(connection, sql, table.getName());
+            PostgresCopyWriter writer = new PostgresCopyWriter(connection, sql, name);
             return new TableLoader() {
                 @Override
                 public void row(Object[] values) {
-                    try {
-                        writer.row(values);
-                    } catch (SQLException e) {
-                        throw new DataAccessException("COPY into " + table.getName() + " failed: " + e.getMessage(), e);
-                    }
+                    copying(name, () -> writer.row(values));
                 }
 
                 @Override
                 public void finish() {
-                    try {
-                        writer.finish();
-                    } catch (SQLException e) {
-                        throw new DataAccessException("COPY into " + table.getName() + " failed: " + e.getMessage(), e);
-                    }
+                    copying(name, writer::finish);
                 }
 
                 @Override
@@ -193,8 +186,25 @@ final class PostgresStrategy implements DialectStrategy {
             };
         } catch (SQLException e) {
             provider.release(connection);
-            throw new DataAccessException("COPY into " + table.getName() + " failed: " + e.getMessage(), e);
+            throw copyFailed(name, e);
         }
+    }
+
+    /** A step of a COPY, its SQLException turned into jOOQ's exception as every other statement's is. */
+    private interface CopyStep {
+        void run() throws SQLException;
+    }
+
+    private static void copying(String table, CopyStep step) {
+        try {
+            step.run();
+        } catch (SQLException e) {
+            throw copyFailed(table, e);
+        }
+    }
+
+    private static DataAccessException copyFailed(String table, SQLException e) {
+        return new DataAccessException("COPY into " + table + " failed: " + e.getMessage(), e);
     }
 
     /** Loaded rows carry their ids and did not move the identity sequence: set it past the largest id. */
