@@ -30,6 +30,7 @@ import dev.foundups.db.NamespaceInfo;
 import dev.foundups.db.NamespaceState;
 import dev.foundups.db.internal.config.Dialect;
 import dev.foundups.db.internal.imports.LegacyImport;
+import dev.foundups.db.internal.namespaces.CatalogRows;
 import dev.foundups.db.internal.namespaces.Namespaces;
 import dev.foundups.db.internal.namespaces.TemplateRegistry;
 import dev.foundups.db.copy.CopyReport.TableResult;
@@ -136,7 +137,7 @@ final class Copier {
         // Templated namespaces in bulk, per template: several at once on PostgreSQL.
         Map<String, List<NamespaceInfo>> byTemplate = new LinkedHashMap<>();
         for (NamespaceInfo ns : plan.namespaces()) {
-            if (!existing.containsKey(ns.label()) && !Namespaces.NO_TEMPLATE.equals(ns.template())
+            if (!existing.containsKey(ns.label()) && !CatalogRows.NO_TEMPLATE.equals(ns.template())
                     && ns.state() != NamespaceState.DROPPED) {
                 byTemplate.computeIfAbsent(ns.kind().catalogValue() + ":" + ns.template(), k -> new ArrayList<>())
                         .add(ns);
@@ -147,7 +148,7 @@ final class Copier {
             namespaces.createAll(first.kind(), group.stream().map(NamespaceInfo::name).toList(), first.template());
         }
         for (NamespaceInfo ns : plan.namespaces()) {
-            if (existing.containsKey(ns.label()) || !Namespaces.NO_TEMPLATE.equals(ns.template())
+            if (existing.containsKey(ns.label()) || !CatalogRows.NO_TEMPLATE.equals(ns.template())
                     || ns.state() == NamespaceState.DROPPED) {
                 continue;
             }

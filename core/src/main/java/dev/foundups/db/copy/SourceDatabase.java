@@ -36,7 +36,7 @@ import dev.foundups.db.internal.config.Dialect;
 import dev.foundups.db.internal.imports.LegacyImport;
 import dev.foundups.db.jooq.DefaultSchema;
 import dev.foundups.db.jooq.Tables;
-import dev.foundups.db.internal.namespaces.Namespaces;
+import dev.foundups.db.internal.namespaces.CatalogRows;
 import dev.foundups.db.internal.namespaces.Template;
 import dev.foundups.db.internal.namespaces.TemplateRegistry;
 
@@ -151,7 +151,7 @@ final class SourceDatabase implements AutoCloseable {
                 problems.add(ns.label() + " is marked failed (" + ns.lastError() + ")");
                 continue;
             }
-            if (Namespaces.NO_TEMPLATE.equals(ns.template())) {
+            if (CatalogRows.NO_TEMPLATE.equals(ns.template())) {
                 List<ImportedTable> own = importedTables(ns, namespaces, existing);
                 imported.put(ns.name(), own);
                 for (ImportedTable t : own) {
