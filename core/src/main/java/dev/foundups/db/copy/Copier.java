@@ -132,6 +132,7 @@ final class Copier {
     private void provision(FoundupsDb target, Plan plan) {
         Namespaces namespaces = new Namespaces(target.dsl(),
                 new TemplateRegistry(target.dialect(), settings.classLoader()), 4);
+        CatalogRows rows = namespaces.rows();
         Map<String, NamespaceInfo> existing = namespaces.list().stream()
                 .collect(Collectors.toMap(NamespaceInfo::label, n -> n));
         // Templated namespaces in bulk, per template: several at once on PostgreSQL.
@@ -154,7 +155,7 @@ final class Copier {
             }
             List<ImportedTable> tables = plan.imported().getOrDefault(ns.name(), List.of());
             target.dsl().transaction(tx -> {
-                namespaces.registerImportedModule(tx.dsl(), ns.name());
+                rows.registerImportedModule(tx.dsl(), ns.name());
                 for (ImportedTable t : tables) {
                     LegacyImport.createTable(tx.dsl(), t.name(), t.columns(), t.types(), t.primaryKey());
                 }
@@ -165,24 +166,9 @@ final class Copier {
                 if (ns.state() == NamespaceState.DROPPED && !existing.containsKey(ns.label())) {
                     // A dropped namespace has no tables, only its catalog row: history, copied as it is (its
                     // template need not even be on the class path any more).
-                    tx.dsl().insertInto(FOUNDUPSDB_NAMESPACES)
-                            .set(FOUNDUPSDB_NAMESPACES.KIND, ns.kind().catalogValue())
-                            .set(FOUNDUPSDB_NAMESPACES.NAME, ns.name())
-                            .set(FOUNDUPSDB_NAMESPACES.TEMPLATE, ns.template())
-                            .set(FOUNDUPSDB_NAMESPACES.TABLE_PREFIX, ns.tablePrefix())
-                            .set(FOUNDUPSDB_NAMESPACES.STATE, ns.state().catalogValue())
-                            .set(FOUNDUPSDB_NAMESPACES.TEMPLATE_VERSION, ns.templateVersion())
-                            .set(FOUNDUPSDB_NAMESPACES.CREATED_AT, ns.createdAt())
-                            .set(FOUNDUPSDB_NAMESPACES.UPDATED_AT, ns.updatedAt())
-                            .execute();
+                    rows.insert(tx.dsl(), ns);
                 }
-                tx.dsl().update(FOUNDUPSDB_NAMESPACES)
-                        .set(FOUNDUPSDB_NAMESPACES.CREATED_AT, ns.createdAt())
-                        .set(FOUNDUPSDB_NAMESPACES.UPDATED_AT, ns.updatedAt())
-                        .set(FOUNDUPSDB_NAMESPACES.LAST_ERROR, ns.lastError())
-                        .where(FOUNDUPSDB_NAMESPACES.KIND.eq(ns.kind().catalogValue()))
-                        .and(FOUNDUPSDB_NAMESPACES.NAME.eq(ns.name()))
-                        .execute();
+                rows.keepHistory(tx.dsl(), ns);
             }
         });
     }

@@ -29,7 +29,6 @@ import org.jooq.impl.DSL;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.NamespaceInfo;
-import dev.foundups.db.NamespaceKind;
 import dev.foundups.db.NamespaceState;
 import dev.foundups.db.internal.config.DatabaseUrl;
 import dev.foundups.db.internal.config.Dialect;
@@ -135,9 +134,7 @@ final class SourceDatabase implements AutoCloseable {
             }
         }
         List<NamespaceInfo> namespaces = dsl.selectFrom(FOUNDUPSDB_NAMESPACES).orderBy(FOUNDUPSDB_NAMESPACES.ID)
-                .fetch(r -> new NamespaceInfo(NamespaceKind.fromCatalogValue(r.getKind()), r.getName(),
-                        r.getTemplate(), r.getTablePrefix(), NamespaceState.fromCatalogValue(r.getState()),
-                        r.getTemplateVersion(), r.getCreatedAt(), r.getUpdatedAt(), r.getLastError()));
+                .fetch(CatalogRows::info);
         List<CopyTable> tables = new ArrayList<>();
         for (Table<?> shared : SHARED_TABLES) {
             tables.add(generated(shared, shared.getName()));
