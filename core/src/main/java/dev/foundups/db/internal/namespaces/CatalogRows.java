@@ -125,18 +125,9 @@ public final class CatalogRows {
                 .execute();
     }
 
-    /** A dropped name created again: its row, with the given template, prefix, version and times, like new. */
+    /** A dropped name created again: its row takes every value of the new namespace, like new. */
     static void recreate(DSLContext tx, long id, NamespaceInfo row) {
-        tx.update(FOUNDUPSDB_NAMESPACES)
-                .set(FOUNDUPSDB_NAMESPACES.TEMPLATE, row.template())
-                .set(FOUNDUPSDB_NAMESPACES.TABLE_PREFIX, row.tablePrefix())
-                .set(FOUNDUPSDB_NAMESPACES.STATE, row.state().catalogValue())
-                .set(FOUNDUPSDB_NAMESPACES.TEMPLATE_VERSION, row.templateVersion())
-                .set(FOUNDUPSDB_NAMESPACES.CREATED_AT, row.createdAt())
-                .set(FOUNDUPSDB_NAMESPACES.UPDATED_AT, row.updatedAt())
-                .setNull(FOUNDUPSDB_NAMESPACES.LAST_ERROR)
-                .where(FOUNDUPSDB_NAMESPACES.ID.eq(id))
-                .execute();
+        tx.update(FOUNDUPSDB_NAMESPACES).set(values(row)).where(FOUNDUPSDB_NAMESPACES.ID.eq(id)).execute();
     }
 
     /** A row after its namespace's tables were renamed: the new name and prefix, the rest kept. */
@@ -245,16 +236,21 @@ public final class CatalogRows {
     }
 
     private static InsertSetMoreStep<FoundupsdbNamespacesRecord> insertStep(DSLContext tx, NamespaceInfo row) {
-        return tx.insertInto(FOUNDUPSDB_NAMESPACES)
-                .set(FOUNDUPSDB_NAMESPACES.KIND, row.kind().catalogValue())
-                .set(FOUNDUPSDB_NAMESPACES.NAME, row.name())
-                .set(FOUNDUPSDB_NAMESPACES.TEMPLATE, row.template())
-                .set(FOUNDUPSDB_NAMESPACES.TABLE_PREFIX, row.tablePrefix())
-                .set(FOUNDUPSDB_NAMESPACES.STATE, row.state().catalogValue())
-                .set(FOUNDUPSDB_NAMESPACES.TEMPLATE_VERSION, row.templateVersion())
-                .set(FOUNDUPSDB_NAMESPACES.CREATED_AT, row.createdAt())
-                .set(FOUNDUPSDB_NAMESPACES.UPDATED_AT, row.updatedAt())
-                .set(FOUNDUPSDB_NAMESPACES.LAST_ERROR, row.lastError());
+        return tx.insertInto(FOUNDUPSDB_NAMESPACES).set(values(row));
+    }
+
+    /** Every column of a row but its id, all marked changed: what an insert or a full update writes. */
+    private static FoundupsdbNamespacesRecord values(NamespaceInfo row) {
+        return new FoundupsdbNamespacesRecord()
+                .setKind(row.kind().catalogValue())
+                .setName(row.name())
+                .setTemplate(row.template())
+                .setTablePrefix(row.tablePrefix())
+                .setState(row.state().catalogValue())
+                .setTemplateVersion(row.templateVersion())
+                .setCreatedAt(row.createdAt())
+                .setUpdatedAt(row.updatedAt())
+                .setLastError(row.lastError());
     }
 
     private static Condition named(NamespaceKind kind, String name) {
