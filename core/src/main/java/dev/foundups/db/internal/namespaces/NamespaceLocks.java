@@ -22,13 +22,18 @@ import dev.foundups.db.NamespaceKind;
  *   change to one name and to its cached context: creating, dropping, upgrading and renaming it, building, caching
  *   and evicting its {@link NamespaceContexts context}. Two names may share a stripe, which only costs waiting. Work
  *   on two names (a rename) takes both stripes through {@link #underBoth}, lower index first.</li>
- *   <li><b>The catalog row's lock</b>, inside the namespace's transaction ({@link #lockedFetch}): a change that
- *   depends on what the row says (an upgrade's version, a rename's source and target) reads the row locked until
- *   commit, so another process that got there first is seen, not overwritten.</li>
+ *   <li><b>The namespace's transaction and its catalog row's lock</b>: a change to one namespace is one
+ *   transaction (on SQLite it begins IMMEDIATE, behind the JVM's write gate, and holds the file's write lock until
+ *   it ends). A change that depends on what the catalog row says (an upgrade's version, a rename's source and
+ *   target) reads the row with {@link #lockedFetch}, locked until commit, so another process that got there first
+ *   is seen, not overwritten.</li>
  * </ol>
  *
  * <p>Nothing that holds a stripe or a transaction waits for the migration lock, and nothing inside a transaction
- * takes a stripe: so no two of them can wait for each other.
+ * takes a stripe: so no two of them can wait for each other. Reads of the catalog outside a transaction (finding,
+ * listing, planning) take no lock; work that depends on them reads again under the locks above, or cannot harm
+ * by running twice (a drop). Recording template changes ({@link TemplateChanges}) takes none either: its insert
+ * ignores rows another process recorded at the same moment.
  */
 final class NamespaceLocks {
 
