@@ -38,7 +38,7 @@ final class ProfileSummary {
             new Bucket("sqlite-jdbc: SELECT last_insert_rowid() after each INSERT", anyFrame("updateGeneratedKeys")),
             new Bucket("jOOQ: render SQL", anyFrame("org.jooq.impl.AbstractQuery.getSQL0")),
             new Bucket("JSON check (Jackson)", anyFrame("dev.foundups.db.internal.json.JsonDocuments")),
-            new Bucket("namespace catalog and DDL", anyFrame("dev.foundups.db.internal.namespaces.Namespaces.create")),
+            new Bucket("namespace catalog and DDL", anyFrame("dev.foundups.db.internal.namespaces.Provisioning.create")),
             new Bucket("SQLite: compile statement (prepare)", topFrame("org.sqlite.core.NativeDB.prepare")),
             new Bucket("SQLite: run statement (step: execute, commit)", topFrame("org.sqlite.core.NativeDB.step")),
             new Bucket("SQLite: other native calls (bind, column, reset, finalize)", topFrame("org.sqlite.core")),

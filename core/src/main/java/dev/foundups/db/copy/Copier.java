@@ -30,6 +30,7 @@ import dev.foundups.db.NamespaceInfo;
 import dev.foundups.db.NamespaceState;
 import dev.foundups.db.internal.dialect.DialectStrategy;
 import dev.foundups.db.internal.imports.TableSpec;
+import dev.foundups.db.internal.namespaces.CatalogRows;
 import dev.foundups.db.internal.namespaces.Namespaces;
 import dev.foundups.db.internal.namespaces.TemplateRegistry;
 import dev.foundups.db.copy.CopyReport.TableResult;
@@ -130,12 +131,13 @@ final class Copier {
     private void provision(FoundupsDb target, Plan plan) {
         Namespaces namespaces = new Namespaces(target.dsl(),
                 new TemplateRegistry(target.dialect(), settings.classLoader()), 4);
+        CatalogRows rows = namespaces.rows();
         Map<String, NamespaceInfo> existing = namespaces.list().stream()
                 .collect(Collectors.toMap(NamespaceInfo::label, n -> n));
         // Templated namespaces in bulk, per template: several at once on PostgreSQL.
         Map<String, List<NamespaceInfo>> byTemplate = new LinkedHashMap<>();
         for (NamespaceInfo ns : plan.namespaces()) {
-            if (!existing.containsKey(ns.label()) && !Namespaces.NO_TEMPLATE.equals(ns.template())
+            if (!existing.containsKey(ns.label()) && !CatalogRows.NO_TEMPLATE.equals(ns.template())
                     && ns.state() != NamespaceState.DROPPED) {
                 byTemplate.computeIfAbsent(ns.kind().catalogValue() + ":" + ns.template(), k -> new ArrayList<>())
                         .add(ns);
@@ -146,13 +148,13 @@ final class Copier {
             namespaces.createAll(first.kind(), group.stream().map(NamespaceInfo::name).toList(), first.template());
         }
         for (NamespaceInfo ns : plan.namespaces()) {
-            if (existing.containsKey(ns.label()) || !Namespaces.NO_TEMPLATE.equals(ns.template())
+            if (existing.containsKey(ns.label()) || !CatalogRows.NO_TEMPLATE.equals(ns.template())
                     || ns.state() == NamespaceState.DROPPED) {
                 continue;
             }
             List<ImportedTable> tables = plan.imported().getOrDefault(ns.name(), List.of());
             target.dsl().transaction(tx -> {
-                namespaces.registerImportedModule(tx.dsl(), ns.name());
+                rows.registerImportedModule(tx.dsl(), ns.name());
                 for (ImportedTable t : tables) {
                     TableSpec.createTable(tx.dsl(), t.name(), t.columns(), t.types(), t.primaryKey());
                 }
@@ -163,24 +165,9 @@ final class Copier {
                 if (ns.state() == NamespaceState.DROPPED && !existing.containsKey(ns.label())) {
                     // A dropped namespace has no tables, only its catalog row: history, copied as it is (its
                     // template need not even be on the class path any more).
-                    tx.dsl().insertInto(FOUNDUPSDB_NAMESPACES)
-                            .set(FOUNDUPSDB_NAMESPACES.KIND, ns.kind().catalogValue())
-                            .set(FOUNDUPSDB_NAMESPACES.NAME, ns.name())
-                            .set(FOUNDUPSDB_NAMESPACES.TEMPLATE, ns.template())
-                            .set(FOUNDUPSDB_NAMESPACES.TABLE_PREFIX, ns.tablePrefix())
-                            .set(FOUNDUPSDB_NAMESPACES.STATE, ns.state().catalogValue())
-                            .set(FOUNDUPSDB_NAMESPACES.TEMPLATE_VERSION, ns.templateVersion())
-                            .set(FOUNDUPSDB_NAMESPACES.CREATED_AT, ns.createdAt())
-                            .set(FOUNDUPSDB_NAMESPACES.UPDATED_AT, ns.updatedAt())
-                            .execute();
+                    rows.insert(tx.dsl(), ns);
                 }
-                tx.dsl().update(FOUNDUPSDB_NAMESPACES)
-                        .set(FOUNDUPSDB_NAMESPACES.CREATED_AT, ns.createdAt())
-                        .set(FOUNDUPSDB_NAMESPACES.UPDATED_AT, ns.updatedAt())
-                        .set(FOUNDUPSDB_NAMESPACES.LAST_ERROR, ns.lastError())
-                        .where(FOUNDUPSDB_NAMESPACES.KIND.eq(ns.kind().catalogValue()))
-                        .and(FOUNDUPSDB_NAMESPACES.NAME.eq(ns.name()))
-                        .execute();
+                rows.keepHistory(tx.dsl(), ns);
             }
         });
     }

@@ -29,13 +29,12 @@ import org.jooq.impl.DSL;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.NamespaceInfo;
-import dev.foundups.db.NamespaceKind;
 import dev.foundups.db.NamespaceState;
 import dev.foundups.db.internal.config.DatabaseUrl;
 import dev.foundups.db.internal.imports.TableSpec;
 import dev.foundups.db.jooq.DefaultSchema;
 import dev.foundups.db.jooq.Tables;
-import dev.foundups.db.internal.namespaces.Namespaces;
+import dev.foundups.db.internal.namespaces.CatalogRows;
 import dev.foundups.db.internal.namespaces.Template;
 import dev.foundups.db.internal.namespaces.TemplateRegistry;
 
@@ -122,9 +121,7 @@ final class SourceDatabase implements AutoCloseable {
             }
         }
         List<NamespaceInfo> namespaces = dsl.selectFrom(FOUNDUPSDB_NAMESPACES).orderBy(FOUNDUPSDB_NAMESPACES.ID)
-                .fetch(r -> new NamespaceInfo(NamespaceKind.fromCatalogValue(r.getKind()), r.getName(),
-                        r.getTemplate(), r.getTablePrefix(), NamespaceState.fromCatalogValue(r.getState()),
-                        r.getTemplateVersion(), r.getCreatedAt(), r.getUpdatedAt(), r.getLastError()));
+                .fetch(CatalogRows::info);
         List<CopyTable> tables = new ArrayList<>();
         for (Table<?> shared : SHARED_TABLES) {
             tables.add(generated(shared, shared.getName()));
@@ -138,7 +135,7 @@ final class SourceDatabase implements AutoCloseable {
                 problems.add(ns.label() + " is marked failed (" + ns.lastError() + ")");
                 continue;
             }
-            if (Namespaces.NO_TEMPLATE.equals(ns.template())) {
+            if (CatalogRows.NO_TEMPLATE.equals(ns.template())) {
                 List<ImportedTable> own = importedTables(ns, namespaces, existing);
                 imported.put(ns.name(), own);
                 for (ImportedTable t : own) {

@@ -1,5 +1,7 @@
 /**
- * Namespaces: the catalog, templates rendered per dialect, provisioning and template upgrades.
+ * Namespaces: the catalog, templates rendered per dialect, provisioning, template upgrades, renames and the
+ * per-namespace contexts, behind the facade {@link dev.foundups.db.internal.namespaces.Namespaces}. Every type
+ * follows one lock rule, written down in {@link dev.foundups.db.internal.namespaces.NamespaceLocks}.
  * Internal: no compatibility guarantee.
  */
 package dev.foundups.db.internal.namespaces;

@@ -1,0 +1,80 @@
+package dev.foundups.db.internal.namespaces;
+
+import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_TEMPLATE_CHANGES;
+
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jooq.DSLContext;
+
+import dev.foundups.db.FoundupsDbException;
+import dev.foundups.db.FoundupsDbException.ErrorCode;
+import dev.foundups.db.NamespaceKind;
+
+/**
+ * The changesets each template was applied with, {@code foundupsdb_template_changes}: checked against the
+ * templates on the class path before a namespace is made or changed from one. Takes no lock: recording is an
+ * insert that ignores rows another process recorded at the same moment.
+ */
+final class TemplateChanges {
+
+    private final DSLContext shared;
+    /** Templates (kind:name:version) whose changesets this process has checked against the database. */
+    private final Set<String> recorded = ConcurrentHashMap.newKeySet();
+
+    TemplateChanges(DSLContext shared) {
+        this.shared = shared;
+    }
+
+    /**
+     * Checks a template's changesets against the ones the database recorded for it, and records new ones. An
+     * applied changeset whose file was edited since would leave namespaces that differ, and a database that has
+     * changesets this release lacks was migrated by a newer release: both stop here with the reason. Done once per
+     * template and process, so creating and migrating namespaces costs no per-namespace bookkeeping.
+     *
+     * @throws FoundupsDbException (MIGRATION) when the recorded changesets differ from the template's
+     */
+    void ensureRecorded(Template template) {
+        NamespaceKind kind = template.kind();
+        String key = kind.catalogValue() + ":" + template.name() + ":" + template.version();
+        if (recorded.contains(key)) {
+            return;
+        }
+        var known = shared.selectFrom(FOUNDUPSDB_TEMPLATE_CHANGES)
+                .where(FOUNDUPSDB_TEMPLATE_CHANGES.KIND.eq(kind.catalogValue()))
+                .and(FOUNDUPSDB_TEMPLATE_CHANGES.TEMPLATE.eq(template.name()))
+                .orderBy(FOUNDUPSDB_TEMPLATE_CHANGES.SEQ)
+                .fetch();
+        for (var row : known) {
+            int seq = row.getSeq();
+            if (seq > template.version()) {
+                throw new FoundupsDbException(ErrorCode.MIGRATION, "the database has changeset " + seq + " ("
+                        + row.getChangeset() + ") of the " + kind.catalogValue() + " template '" + template.name()
+                        + "', which this release does not have: it was migrated by a newer release, or a changeset "
+                        + "file was removed (changeset files must never be removed)");
+            }
+            Template.Change change = template.changes().get(seq - 1);
+            if (!change.checksum().equals(row.getChecksum()) || !change.id().equals(row.getChangeset())) {
+                throw new FoundupsDbException(ErrorCode.MIGRATION, "changeset " + row.getChangeset() + " of the "
+                        + kind.catalogValue() + " template '" + template.name() + "' was applied to namespaces, and "
+                        + "the template's changeset " + seq + " is now " + change.id() + " with a different content "
+                        + "(checksum " + row.getChecksum() + " -> " + change.checksum() + "). Applied changesets must "
+                        + "not change: undo the edit and add a new changeset file instead");
+            }
+        }
+        if (known.size() < template.version()) {
+            var insert = shared.insertInto(FOUNDUPSDB_TEMPLATE_CHANGES, FOUNDUPSDB_TEMPLATE_CHANGES.KIND,
+                    FOUNDUPSDB_TEMPLATE_CHANGES.TEMPLATE, FOUNDUPSDB_TEMPLATE_CHANGES.SEQ,
+                    FOUNDUPSDB_TEMPLATE_CHANGES.CHANGESET, FOUNDUPSDB_TEMPLATE_CHANGES.CHECKSUM,
+                    FOUNDUPSDB_TEMPLATE_CHANGES.RECORDED_AT);
+            Instant now = CatalogRows.now();
+            for (Template.Change change : template.changes().subList(known.size(), template.version())) {
+                insert = insert.values(kind.catalogValue(), template.name(), change.seq(), change.id(),
+                        change.checksum(), now);
+            }
+            insert.onConflictDoNothing().execute(); // another process may record them at the same moment
+        }
+        recorded.add(key);
+    }
+}

@@ -1,0 +1,189 @@
+package dev.foundups.db.internal.namespaces;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jooq.DSLContext;
+import org.jooq.exception.DataAccessException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.foundups.db.FoundupsDbException;
+import dev.foundups.db.FoundupsDbException.ErrorCode;
+import dev.foundups.db.MigrationListener;
+import dev.foundups.db.MigrationReport;
+import dev.foundups.db.NamespaceInfo;
+import dev.foundups.db.NamespaceKind;
+import dev.foundups.db.jooq.tables.records.FoundupsdbNamespacesRecord;
+
+/**
+ * Brings existing namespaces up to their templates' versions: each namespace in its own transaction, under its
+ * name's stripe and its locked catalog row, while the caller holds the migration lock ({@link NamespaceLocks}).
+ */
+final class TemplateMigration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TemplateMigration.class);
+
+    private final DSLContext shared;
+    private final TemplateRegistry templates;
+    private final TemplateChanges changes;
+    private final CatalogRows rows;
+    private final NamespaceLocks locks;
+    private final BulkTransactions bulk;
+    private final NamespaceContexts contexts;
+
+    TemplateMigration(DSLContext shared, TemplateRegistry templates, TemplateChanges changes, CatalogRows rows,
+                      NamespaceLocks locks, BulkTransactions bulk, NamespaceContexts contexts) {
+        this.shared = shared;
+        this.templates = templates;
+        this.changes = changes;
+        this.rows = rows;
+        this.locks = locks;
+        this.bulk = bulk;
+        this.contexts = contexts;
+    }
+
+    /** The namespaces of one template that a migration must change. */
+    private record Plan(Template template, List<NamespaceInfo> pending) {
+    }
+
+    /** @see Namespaces#pending */
+    List<NamespaceInfo> pending() {
+        List<NamespaceInfo> result = new ArrayList<>();
+        for (Plan plan : plans()) {
+            result.addAll(plan.pending);
+        }
+        return result;
+    }
+
+    /**
+     * Finds the work, one query per template: namespaces whose version is behind, and failed ones. Up-to-date
+     * namespaces are never loaded, which keeps a migration with nothing to do cheap at any count.
+     */
+    private List<Plan> plans() {
+        List<Plan> plans = new ArrayList<>();
+        for (CatalogRows.TemplateInUse used : rows.templatesInUse()) {
+            NamespaceKind kind = used.kind();
+            if (CatalogRows.NO_TEMPLATE.equals(used.template())) {
+                continue; // imported tables: nothing to migrate
+            }
+            Optional<Template> found = templates.find(kind, used.template());
+            if (found.isEmpty()) {
+                LOG.warn("Namespaces of {} template '{}' are left as they are: the template is not on the class path",
+                        kind.catalogValue(), used.template());
+                continue;
+            }
+            Template template = found.get();
+            changes.ensureRecorded(template);
+            Integer newest = rows.newestVersion(template);
+            if (newest != null && newest > template.version()) {
+                throw new FoundupsDbException(ErrorCode.MIGRATION, "namespaces of the " + kind.catalogValue()
+                        + " template '" + template.name() + "' have " + newest + " changesets applied, but the "
+                        + "template now has only " + template.version() + ": changeset files must never be removed "
+                        + "(or this process runs an older version of the schema than the database)");
+            }
+            plans.add(new Plan(template, rows.behind(template)));
+        }
+        return plans;
+    }
+
+    /** @see Namespaces#migrate */
+    MigrationReport migrate(MigrationListener listener) {
+        long start = System.nanoTime();
+        int checked = rows.countLive();
+        List<Plan> plans = plans();
+        record Job(Template template, NamespaceInfo namespace) {
+        }
+        List<Job> jobs = new ArrayList<>();
+        for (Plan plan : plans) {
+            for (NamespaceInfo namespace : plan.pending) {
+                jobs.add(new Job(plan.template, namespace));
+            }
+        }
+        SerialListener serial = new SerialListener(listener);
+        serial.started(jobs.size());
+        Map<String, String> failed = new ConcurrentHashMap<>();
+        List<Boolean> outcomes = bulk.inParallel(jobs, job -> {
+            String error = upgrade(job.template, job.namespace);
+            if (error == null) {
+                serial.migrated(job.namespace, job.namespace.templateVersion(), job.template.version());
+                return true;
+            }
+            failed.put(job.namespace.label(), error);
+            serial.failed(job.namespace, error);
+            return false;
+        });
+        if (!jobs.isEmpty()) {
+            bulk.makeDurable(); // nothing was committed asynchronously when nothing was pending
+        }
+        int migrated = (int) outcomes.stream().filter(Boolean::booleanValue).count();
+        MigrationReport report = new MigrationReport(checked, jobs.size(), migrated, new LinkedHashMap<>(failed),
+                Duration.ofNanos(System.nanoTime() - start));
+        serial.finished(report);
+        if (!failed.isEmpty()) {
+            LOG.warn("{} namespace(s) could not be migrated and are marked failed: {}", failed.size(),
+                    report.failedNamespaces());
+        }
+        return report;
+    }
+
+    /** Brings one namespace to its template's version; returns null, or the error after marking it failed. */
+    private String upgrade(Template template, NamespaceInfo namespace) {
+        synchronized (locks.stripe(namespace.kind(), namespace.name())) {
+            try {
+                shared.transaction(tx -> {
+                    DSLContext dsl = tx.dsl();
+                    bulk.commitWithoutWaitingForDisk(dsl);
+                    // Re-read under a lock: another process may have migrated it since the plan was made.
+                    FoundupsdbNamespacesRecord current = CatalogRows.lockedRow(dsl, namespace.kind(),
+                            namespace.name());
+                    if (current == null) {
+                        return;
+                    }
+                    int version = current.getTemplateVersion();
+                    Instant now = CatalogRows.now();
+                    if (version >= template.version()) {
+                        return; // another process got there first
+                    }
+                    Provisioning.apply(dsl, template, version, namespace.tablePrefix());
+                    CatalogRows.markMigrated(dsl, current.getId(), template.version(), now);
+                });
+                return null;
+            } catch (DataAccessException | FoundupsDbException e) {
+                String error = String.valueOf(e.getMessage());
+                rows.markFailed(namespace.kind(), namespace.name(), error);
+                contexts.evict(namespace.kind(), namespace.name());
+                return error;
+            }
+        }
+    }
+
+    /** Serialises listener calls, which may come from several threads on PostgreSQL. */
+    private record SerialListener(MigrationListener delegate) implements MigrationListener {
+        @Override
+        public synchronized void started(int pending) {
+            delegate.started(pending);
+        }
+
+        @Override
+        public synchronized void migrated(NamespaceInfo namespace, int fromVersion, int toVersion) {
+            delegate.migrated(namespace, fromVersion, toVersion);
+        }
+
+        @Override
+        public synchronized void failed(NamespaceInfo namespace, String error) {
+            delegate.failed(namespace, error);
+        }
+
+        @Override
+        public synchronized void finished(MigrationReport report) {
+            delegate.finished(report);
+        }
+    }
+}
