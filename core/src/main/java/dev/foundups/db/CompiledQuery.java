@@ -100,6 +100,8 @@ public final class CompiledQuery<R extends Record> {
                     + "open FoundupsDb");
         }
         this.dataSource = provider.dataSource();
+        // A value binding, like jOOQ's own, follows the dialect of the configuration it runs on (the generated
+        // Instant columns are text on SQLite): the one place of this package that looks at the dialect.
         this.sqlite = configuration.dialect().family() == SQLDialect.SQLITE;
         this.writes = query instanceof Select ? null : WriteDiscipline.of(configuration).orElse(null);
 

@@ -89,7 +89,7 @@ public final class FoundupsDb implements AutoCloseable {
             // One connection stays free for the migration lock's own on PostgreSQL.
             int parallelism = builder.migrationParallelism > 0 ? builder.migrationParallelism
                     : Math.max(1, Math.min(4, poolSize - 2));
-            this.namespaces = new Namespaces(dsl, new TemplateRegistry(url.dialect(), builder.classLoader), parallelism);
+            this.namespaces = new Namespaces(dsl, strategy, new TemplateRegistry(url.dialect(), builder.classLoader), parallelism);
             this.catalog = new NamespaceCatalog(namespaces, () -> MigrationLock.acquire(url, dataSource));
             if (builder.schemaChangesOnOpen) {
                 try (MigrationLock lock = MigrationLock.acquire(url, dataSource)) {
@@ -233,7 +233,7 @@ public final class FoundupsDb implements AutoCloseable {
      * @throws FoundupsDbException INVALID_INPUT naming the file or table when it cannot be imported
      */
     public ImportReport importLegacyDatabase(Path file, String module) {
-        return new ModuleDatabaseImport(dsl, namespaces).importFile(file, module);
+        return new ModuleDatabaseImport(dsl, namespaces, url.strategy()).importFile(file, module);
     }
 
     /**

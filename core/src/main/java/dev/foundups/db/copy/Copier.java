@@ -129,7 +129,7 @@ final class Copier {
      * resumed copy, namespaces that exist already are left as they are.
      */
     private void provision(FoundupsDb target, Plan plan) {
-        Namespaces namespaces = new Namespaces(target.dsl(),
+        Namespaces namespaces = new Namespaces(target.dsl(), settings.target().strategy(),
                 new TemplateRegistry(target.dialect(), settings.classLoader()), 4);
         CatalogRows rows = namespaces.rows();
         Map<String, NamespaceInfo> existing = namespaces.list().stream()

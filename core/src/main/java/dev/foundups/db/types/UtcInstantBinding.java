@@ -102,6 +102,7 @@ public final class UtcInstantBinding implements Binding<OffsetDateTime, Instant>
         return CONVERTER;
     }
 
+    /** A jOOQ binding is chosen per statement by the dialect it renders for; generated code has no other way in. */
     private static Binding<?, Instant> delegate(SQLDialect dialect) {
         return dialect.family() == SQLDialect.SQLITE ? SQLITE : STANDARD;
     }

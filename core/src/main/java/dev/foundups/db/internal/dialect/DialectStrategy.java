@@ -153,6 +153,28 @@ public interface DialectStrategy {
         return names;
     }
 
+    /**
+     * The columns of a table in the connection's schema, in table order.
+     *
+     * @return column names as the engine reports them; empty when there is no such table
+     */
+    default List<String> columnNames(Connection connection, String table) throws SQLException {
+        DatabaseMetaData meta = connection.getMetaData();
+        String escape = meta.getSearchStringEscape();
+        // The name is a pattern to JDBC: '_' would match any character, so table a_b would also find aXb.
+        String pattern = escape == null || escape.isEmpty() ? table
+                : table.replace("_", escape + "_").replace("%", escape + "%");
+        List<String> columns = new java.util.ArrayList<>();
+        try (ResultSet rs = meta.getColumns(null, metadataSchema(connection), pattern, "%")) {
+            while (rs.next()) {
+                if (table.equalsIgnoreCase(rs.getString("TABLE_NAME"))) {
+                    columns.add(rs.getString("COLUMN_NAME"));
+                }
+            }
+        }
+        return columns;
+    }
+
     /** @return whether a table belongs to the engine itself (SQLite's {@code sqlite_*}) */
     default boolean isEngineTable(String name) {
         return false;

@@ -27,6 +27,7 @@ import org.jooq.DSLContext;
 import org.jooq.DataType;
 import org.jooq.impl.DSL;
 
+import dev.foundups.db.internal.dialect.DialectStrategy;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.ImportReport;
 import dev.foundups.db.NamespaceKind;
@@ -48,14 +49,17 @@ public final class ModuleDatabaseImport {
 
     private final DSLContext dsl;
     private final Namespaces namespaces;
+    private final DialectStrategy strategy;
 
     /**
      * @param dsl        the target database's shared context
      * @param namespaces its catalog
+     * @param strategy   what the target's dialect does differently (where its tables are listed)
      */
-    public ModuleDatabaseImport(DSLContext dsl, Namespaces namespaces) {
+    public ModuleDatabaseImport(DSLContext dsl, Namespaces namespaces, DialectStrategy strategy) {
         this.dsl = dsl;
         this.namespaces = namespaces;
+        this.strategy = strategy;
     }
 
     /**
@@ -183,7 +187,7 @@ public final class ModuleDatabaseImport {
         return rows;
     }
 
-    private static void checkTarget(DSLContext t, Path file, String module, LegacyTable table) {
+    private void checkTarget(DSLContext t, Path file, String module, LegacyTable table) {
         String physical = table.target.name();
         List<String> existing = existingColumns(t, physical);
         List<String> wanted = table.target.columns().stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
@@ -196,21 +200,10 @@ public final class ModuleDatabaseImport {
         }
     }
 
-    /**
-     * The columns a table of that name has, lower-cased; empty when there is none. JDBC metadata, asked with no
-     * schema and the name unescaped, as the import always has: what the driver answers to that differs by dialect,
-     * so it stays in this one method for the dialect's own lookup to replace.
-     */
-    private static List<String> existingColumns(DSLContext t, String physical) {
-        return t.connectionResult(c -> {
-            List<String> cols = new ArrayList<>();
-            try (ResultSet rs = c.getMetaData().getColumns(null, null, physical, "%")) {
-                while (rs.next()) {
-                    cols.add(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
-                }
-            }
-            return cols;
-        });
+    /** The columns a table of that name has in the connection's schema, lower-cased; empty when there is none. */
+    private List<String> existingColumns(DSLContext t, String physical) {
+        return t.connectionResult(c -> strategy.columnNames(c, physical).stream()
+                .map(name -> name.toLowerCase(Locale.ROOT)).toList());
     }
 
     private static long insertRows(DSLContext t, LegacyTable table) {

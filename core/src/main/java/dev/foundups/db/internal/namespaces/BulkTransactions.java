@@ -10,6 +10,7 @@ import java.util.function.Function;
 
 import org.jooq.DSLContext;
 
+import dev.foundups.db.internal.dialect.DialectStrategy;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 
@@ -17,29 +18,24 @@ import dev.foundups.db.FoundupsDbException.ErrorCode;
  * How work over many namespaces runs its transactions, one per namespace: several at once on PostgreSQL, each
  * committed without waiting for the disk, and all made durable by one synchronous commit at the end.
  *
- * <p>The dialect-specific steps are one method each: {@link #parallelism(boolean, int)},
- * {@link #commitWithoutWaitingForDisk} and {@link #makeDurable}.
+ * <p>What differs by dialect (how many at once, asynchronous commits) is the dialect strategy's.
  */
 final class BulkTransactions {
 
     private final DSLContext shared;
-    private final boolean postgres;
+    private final DialectStrategy strategy;
     private final int parallelism;
 
     /**
      * @param shared      the unmapped context on the database
-     * @param postgres    true on PostgreSQL, false on SQLite
-     * @param parallelism how many connections bulk work may use at once on PostgreSQL
+     * @param strategy    what the database's dialect does differently
+     * @param parallelism how many connections bulk work may use at once (SQLite has one writer: parallel
+     *                    transactions would only queue for it)
      */
-    BulkTransactions(DSLContext shared, boolean postgres, int parallelism) {
+    BulkTransactions(DSLContext shared, DialectStrategy strategy, int parallelism) {
         this.shared = shared;
-        this.postgres = postgres;
-        this.parallelism = parallelism(postgres, parallelism);
-    }
-
-    /** SQLite has one writer: parallel transactions would only queue for it. */
-    private static int parallelism(boolean postgres, int requested) {
-        return postgres ? Math.max(1, requested) : 1;
+        this.strategy = strategy;
+        this.parallelism = strategy.writeParallelism(parallelism);
     }
 
     /**
@@ -50,19 +46,14 @@ final class BulkTransactions {
      * SQLite in WAL mode with synchronous=NORMAL does not wait for the disk on commit anyway.
      */
     void commitWithoutWaitingForDisk(DSLContext tx) {
-        if (postgres) {
-            tx.execute("SET LOCAL synchronous_commit TO OFF");
-        }
+        strategy.commitWithoutWaitingForDisk(tx);
     }
 
     /**
-     * Waits until every earlier commit is on disk: a transaction with a transaction id, committed synchronously,
-     * flushes the WAL up to its own commit record, and so every asynchronous commit before it.
+     * Waits until every earlier commit, the asynchronous ones included, is on disk.
      */
     void makeDurable() {
-        if (postgres) {
-            shared.transaction(tx -> tx.dsl().fetchValue("SELECT txid_current()"));
-        }
+        strategy.makeDurable(shared);
     }
 
     /** Runs work over items, on up to the parallelism's threads; keeps order; rethrows the first failure. */

@@ -14,6 +14,7 @@ import org.jooq.InsertSetMoreStep;
 import org.jooq.SelectConditionStep;
 import org.jooq.impl.DSL;
 
+import dev.foundups.db.internal.dialect.DialectStrategy;
 import dev.foundups.db.NamespaceInfo;
 import dev.foundups.db.NamespaceKind;
 import dev.foundups.db.NamespaceState;
@@ -34,10 +35,15 @@ public final class CatalogRows {
     public static final String NO_TEMPLATE = "(imported)";
 
     private final DSLContext shared;
+    private final DialectStrategy strategy;
 
-    /** @param shared the unmapped context on the database */
-    public CatalogRows(DSLContext shared) {
+    /**
+     * @param shared   the unmapped context on the database
+     * @param strategy what the database's dialect does differently (row locks)
+     */
+    public CatalogRows(DSLContext shared, DialectStrategy strategy) {
         this.shared = shared;
+        this.strategy = strategy;
     }
 
     /**
@@ -72,9 +78,9 @@ public final class CatalogRows {
         return byName(tx, kind, name).fetchSingle();
     }
 
-    /** A row, or null, locked for the rest of the caller's transaction ({@link NamespaceLocks#lockedFetch}). */
-    static FoundupsdbNamespacesRecord lockedRow(DSLContext tx, NamespaceKind kind, String name) {
-        return NamespaceLocks.lockedFetch(tx, byName(tx, kind, name));
+    /** A row, or null, locked for the rest of the caller's transaction (rule 3 of {@link NamespaceLocks}). */
+    FoundupsdbNamespacesRecord lockedRow(DSLContext tx, NamespaceKind kind, String name) {
+        return strategy.fetchLocked(byName(tx, kind, name));
     }
 
     /**

@@ -3,9 +3,6 @@ package dev.foundups.db.internal.namespaces;
 import java.util.function.Supplier;
 
 import org.jooq.DSLContext;
-import org.jooq.Record;
-import org.jooq.SQLDialect;
-import org.jooq.SelectForUpdateStep;
 
 import dev.foundups.db.NamespaceKind;
 
@@ -25,7 +22,7 @@ import dev.foundups.db.NamespaceKind;
  *   <li><b>The namespace's transaction and its catalog row's lock</b>: a change to one namespace is one
  *   transaction (on SQLite it begins IMMEDIATE, behind the JVM's write gate, and holds the file's write lock until
  *   it ends). A change that depends on what the catalog row says (an upgrade's version, a rename's source and
- *   target) reads the row with {@link #lockedFetch}, locked until commit, so another process that got there first
+ *   target) reads the row with {@link CatalogRows#lockedRow}, locked until commit, so another process that got there first
  *   is seen, not overwritten.</li>
  * </ol>
  *
@@ -63,18 +60,6 @@ final class NamespaceLocks {
                 return work.get();
             }
         }
-    }
-
-    /**
-     * Fetches one row and locks it for the rest of the caller's transaction.
-     *
-     * @param tx     the transaction
-     * @param select the row's select
-     * @return the row, or null
-     */
-    static <R extends Record> R lockedFetch(DSLContext tx, SelectForUpdateStep<R> select) {
-        // SQLite transactions here begin IMMEDIATE and hold the file's write lock already.
-        return tx.dialect().family() == SQLDialect.SQLITE ? select.fetchOne() : select.forUpdate().fetchOne();
     }
 
     /** A name's identity in this package: {@code kind:name}. */

@@ -10,6 +10,8 @@ import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.foundups.db.Dialect;
+import dev.foundups.db.internal.dialect.DialectStrategy;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.NamespaceInfo;
@@ -34,17 +36,17 @@ final class NamespaceRename {
     private final CatalogRows rows;
     private final NamespaceLocks locks;
     private final NamespaceContexts contexts;
-    private final boolean postgres;
+    private final DialectStrategy strategy;
 
     NamespaceRename(DSLContext shared, TemplateRegistry templates, TemplateChanges changes, CatalogRows rows,
-                    NamespaceLocks locks, NamespaceContexts contexts, boolean postgres) {
+                    NamespaceLocks locks, NamespaceContexts contexts, DialectStrategy strategy) {
         this.shared = shared;
         this.templates = templates;
         this.changes = changes;
         this.rows = rows;
         this.locks = locks;
         this.contexts = contexts;
-        this.postgres = postgres;
+        this.strategy = strategy;
     }
 
     /** @see Namespaces#rename */
@@ -63,7 +65,10 @@ final class NamespaceRename {
         }
         changes.ensureRecorded(t);
         String newPrefix = NamespaceName.tablePrefix(kind, to);
-        PrefixRename objects = new PrefixRename(postgres, List.copyOf(t.tables()), before.get().tablePrefix(),
+        // PrefixRename reads the engine's own catalog of objects (pg_constraint and pg_depend, or sqlite_master),
+        // which has nothing in common between the two: it keeps one plan per dialect.
+        PrefixRename objects = new PrefixRename(strategy.dialect() == Dialect.POSTGRESQL, List.copyOf(t.tables()),
+                before.get().tablePrefix(),
                 newPrefix);
         try (MigrationLock held = lock.get()) {
             // No context of either name is made or cached meanwhile.
@@ -83,7 +88,7 @@ final class NamespaceRename {
     private NamespaceInfo renameIn(DSLContext dsl, NamespaceKind kind, String from, String to, Template template,
                                    PrefixRename objects) {
         // Read again in the transaction: another process may have dropped, migrated or created them meanwhile.
-        FoundupsdbNamespacesRecord source = CatalogRows.lockedRow(dsl, kind, from);
+        FoundupsdbNamespacesRecord source = rows.lockedRow(dsl, kind, from);
         if (source == null || NamespaceState.DROPPED.catalogValue().equals(source.getState())) {
             throw new FoundupsDbException(ErrorCode.INVALID_INPUT, "there is no " + kind.describeName() + " '" + from
                     + "' to rename");
@@ -96,7 +101,7 @@ final class NamespaceRename {
                     + template.version() + "): run the migration first ('foundups-db migrate' or "
                     + "NamespaceCatalog.migrate()), then rename");
         }
-        FoundupsdbNamespacesRecord target = CatalogRows.lockedRow(dsl, kind, to);
+        FoundupsdbNamespacesRecord target = rows.lockedRow(dsl, kind, to);
         if (target != null) {
             if (!NamespaceState.DROPPED.catalogValue().equals(target.getState())) {
                 throw new FoundupsDbException(ErrorCode.NAME_CONFLICT, kind.describeName() + " '" + from + "' cannot "
@@ -130,11 +135,8 @@ final class NamespaceRename {
 
     /** Whether a table, index, sequence, view or trigger of this name exists. */
     private boolean relationExists(String name) {
-        String sql = postgres
-                ? "SELECT count(*) FROM pg_class WHERE relname = ? AND relnamespace = current_schema()::regnamespace"
-                : "SELECT count(*) FROM sqlite_master WHERE name = ? COLLATE NOCASE";
         try {
-            return shared.fetchValue(sql, name) instanceof Number n && n.intValue() > 0;
+            return strategy.relationExists(shared, name);
         } catch (DataAccessException e) {
             return false;
         }

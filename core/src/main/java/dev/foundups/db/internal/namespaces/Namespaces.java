@@ -6,8 +6,8 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
 
+import dev.foundups.db.internal.dialect.DialectStrategy;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.MigrationListener;
 import dev.foundups.db.MigrationReport;
@@ -36,20 +36,20 @@ public final class Namespaces {
 
     /**
      * @param shared      the unmapped context on the database (its settings are the base of every namespace's)
+     * @param strategy    what the database's dialect does differently
      * @param templates   the templates, rendered for the database's dialect
      * @param parallelism how many connections bulk work may use at once on PostgreSQL (SQLite has one writer)
      */
-    public Namespaces(DSLContext shared, TemplateRegistry templates, int parallelism) {
-        boolean postgres = shared.dialect().family() == SQLDialect.POSTGRES;
+    public Namespaces(DSLContext shared, DialectStrategy strategy, TemplateRegistry templates, int parallelism) {
         this.templates = templates;
-        this.rows = new CatalogRows(shared);
+        this.rows = new CatalogRows(shared, strategy);
         TemplateChanges changes = new TemplateChanges(shared);
         NamespaceLocks locks = new NamespaceLocks();
-        BulkTransactions bulk = new BulkTransactions(shared, postgres, parallelism);
+        BulkTransactions bulk = new BulkTransactions(shared, strategy, parallelism);
         this.contexts = new NamespaceContexts(shared, templates, changes, rows, locks);
         this.provisioning = new Provisioning(shared, templates, changes, rows, locks, bulk, contexts);
         this.migration = new TemplateMigration(shared, templates, changes, rows, locks, bulk, contexts);
-        this.renames = new NamespaceRename(shared, templates, changes, rows, locks, contexts, postgres);
+        this.renames = new NamespaceRename(shared, templates, changes, rows, locks, contexts, strategy);
     }
 
     /**

@@ -141,7 +141,7 @@ final class TemplateMigration {
                     DSLContext dsl = tx.dsl();
                     bulk.commitWithoutWaitingForDisk(dsl);
                     // Re-read under a lock: another process may have migrated it since the plan was made.
-                    FoundupsdbNamespacesRecord current = CatalogRows.lockedRow(dsl, namespace.kind(),
+                    FoundupsdbNamespacesRecord current = rows.lockedRow(dsl, namespace.kind(),
                             namespace.name());
                     if (current == null) {
                         return;
