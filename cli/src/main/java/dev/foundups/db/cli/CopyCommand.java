@@ -3,7 +3,6 @@ package dev.foundups.db.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-import dev.foundups.db.internal.config.DatabaseUrl;
 import dev.foundups.db.copy.CopyListener;
 import dev.foundups.db.copy.CopyReport;
 import dev.foundups.db.copy.DatabaseCopy;

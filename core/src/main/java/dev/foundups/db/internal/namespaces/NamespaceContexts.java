@@ -24,20 +24,11 @@ import dev.foundups.db.internal.sqlite.WriteDiscipline;
  */
 final class NamespaceContexts {
 
-    private final DSLContext shared;
-    private final TemplateRegistry templates;
-    private final TemplateChanges changes;
-    private final CatalogRows rows;
-    private final NamespaceLocks locks;
+    private final NamespaceParts parts;
     private final Map<String, DSLContext> contexts = new ConcurrentHashMap<>();
 
-    NamespaceContexts(DSLContext shared, TemplateRegistry templates, TemplateChanges changes, CatalogRows rows,
-                      NamespaceLocks locks) {
-        this.shared = shared;
-        this.templates = templates;
-        this.changes = changes;
-        this.rows = rows;
-        this.locks = locks;
+    NamespaceContexts(NamespaceParts parts) {
+        this.parts = parts;
     }
 
     /**
@@ -50,10 +41,10 @@ final class NamespaceContexts {
         if (cached != null) {
             return cached;
         }
-        Template t = templates.require(kind, template);
+        Template t = parts.templates().require(kind, template);
         NamespaceName.validate(kind, name, t.maxNameLength());
-        changes.ensureRecorded(t);
-        synchronized (locks.stripe(kind, name)) {
+        parts.changes().ensureRecorded(t);
+        synchronized (parts.locks().stripe(kind, name)) {
             cached = contexts.get(NamespaceLocks.key(kind, name));
             if (cached != null) {
                 return cached;
@@ -64,9 +55,9 @@ final class NamespaceContexts {
             // the insert-or-find of provision runs on the writer's connection, whose schema is current.
             // On PostgreSQL likewise once this process has created a namespace: the look-up is one more round trip
             // before each new one.
-            boolean writing = WriteDiscipline.of(shared.configuration()).map(WriteDiscipline::writerOpen)
+            boolean writing = WriteDiscipline.of(parts.shared().configuration()).map(WriteDiscipline::writerOpen)
                     .orElse(provisioning.provisionedHere());
-            NamespaceInfo info = (writing ? Optional.<NamespaceInfo>empty() : rows.find(kind, name))
+            NamespaceInfo info = (writing ? Optional.<NamespaceInfo>empty() : parts.rows().find(kind, name))
                     .filter(n -> n.state() != NamespaceState.DROPPED)
                     .orElseGet(() -> provisioning.provision(kind, name, t, false));
             if (info.state() == NamespaceState.FAILED) {
@@ -74,8 +65,8 @@ final class NamespaceContexts {
                         + "failed because a template change could not be applied (" + info.lastError() + "); fix the "
                         + "cause and run the migration again");
             }
-            Settings settings = TableNamer.mapped(shared.settings(), t.tableMapping(info.tablePrefix()));
-            DSLContext context = DSL.using(shared.configuration().derive(settings));
+            Settings settings = TableNamer.mapped(parts.shared().settings(), t.tableMapping(info.tablePrefix()));
+            DSLContext context = DSL.using(parts.shared().configuration().derive(settings));
             contexts.put(NamespaceLocks.key(kind, name), context);
             return context;
         }

@@ -11,7 +11,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.foundups.db.Dialect;
-import dev.foundups.db.internal.dialect.DialectStrategy;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.NamespaceInfo;
@@ -30,51 +29,40 @@ final class NamespaceRename {
 
     private static final Logger LOG = LoggerFactory.getLogger(NamespaceRename.class);
 
-    private final DSLContext shared;
-    private final TemplateRegistry templates;
-    private final TemplateChanges changes;
-    private final CatalogRows rows;
-    private final NamespaceLocks locks;
+    private final NamespaceParts parts;
     private final NamespaceContexts contexts;
-    private final DialectStrategy strategy;
 
-    NamespaceRename(DSLContext shared, TemplateRegistry templates, TemplateChanges changes, CatalogRows rows,
-                    NamespaceLocks locks, NamespaceContexts contexts, DialectStrategy strategy) {
-        this.shared = shared;
-        this.templates = templates;
-        this.changes = changes;
-        this.rows = rows;
-        this.locks = locks;
+    NamespaceRename(NamespaceParts parts, NamespaceContexts contexts) {
+        this.parts = parts;
         this.contexts = contexts;
-        this.strategy = strategy;
     }
 
     /** @see Namespaces#rename */
     NamespaceInfo rename(NamespaceKind kind, String from, String to, Supplier<MigrationLock> lock) {
-        Optional<NamespaceInfo> before = rows.find(kind, from).filter(n -> n.state() != NamespaceState.DROPPED);
+        Optional<NamespaceInfo> before = parts.rows().find(kind, from).filter(n -> n.state() != NamespaceState.DROPPED);
         String template = before.map(NamespaceInfo::template).orElse(null);
         if (template == null || CatalogRows.NO_TEMPLATE.equals(template)) {
             throw new FoundupsDbException(ErrorCode.INVALID_INPUT, "there is no " + kind.describeName() + " '" + from
                     + "' to rename" + (template == null ? "" : ": its tables were imported, not made from a template"));
         }
-        Template t = templates.require(kind, template);
+        Template t = parts.templates().require(kind, template);
         NamespaceName.validate(kind, to, t.maxNameLength());
         if (from.equals(to)) {
             throw new FoundupsDbException(ErrorCode.INVALID_INPUT, kind.describeName() + " '" + from + "' cannot be "
                     + "renamed to itself");
         }
-        changes.ensureRecorded(t);
+        parts.changes().ensureRecorded(t);
         String newPrefix = NamespaceName.tablePrefix(kind, to);
         // PrefixRename reads the engine's own catalog of objects (pg_constraint and pg_depend, or sqlite_master),
         // which has nothing in common between the two: it keeps one plan per dialect.
-        PrefixRename objects = new PrefixRename(strategy.dialect() == Dialect.POSTGRESQL, List.copyOf(t.tables()),
+        PrefixRename objects = new PrefixRename(parts.strategy().dialect() == Dialect.POSTGRESQL, List.copyOf(t.tables()),
                 before.get().tablePrefix(),
                 newPrefix);
         try (MigrationLock held = lock.get()) {
             // No context of either name is made or cached meanwhile.
-            return locks.underBoth(kind, from, to, () -> {
+            return parts.locks().underBoth(kind, from, to, () -> {
                 try {
-                    return shared.transactionResult(tx -> renameIn(tx.dsl(), kind, from, to, t, objects));
+                    return parts.shared().transactionResult(tx -> renameIn(tx.dsl(), kind, from, to, t, objects));
                 } catch (DataAccessException e) {
                     throw renameFailure(kind, from, to, objects, e);
                 } finally {
@@ -88,7 +76,7 @@ final class NamespaceRename {
     private NamespaceInfo renameIn(DSLContext dsl, NamespaceKind kind, String from, String to, Template template,
                                    PrefixRename objects) {
         // Read again in the transaction: another process may have dropped, migrated or created them meanwhile.
-        FoundupsdbNamespacesRecord source = rows.lockedRow(dsl, kind, from);
+        FoundupsdbNamespacesRecord source = parts.rows().lockedRow(dsl, kind, from);
         if (source == null || NamespaceState.DROPPED.catalogValue().equals(source.getState())) {
             throw new FoundupsDbException(ErrorCode.INVALID_INPUT, "there is no " + kind.describeName() + " '" + from
                     + "' to rename");
@@ -101,7 +89,7 @@ final class NamespaceRename {
                     + template.version() + "): run the migration first ('foundups-db migrate' or "
                     + "NamespaceCatalog.migrate()), then rename");
         }
-        FoundupsdbNamespacesRecord target = rows.lockedRow(dsl, kind, to);
+        FoundupsdbNamespacesRecord target = parts.rows().lockedRow(dsl, kind, to);
         if (target != null) {
             if (!NamespaceState.DROPPED.catalogValue().equals(target.getState())) {
                 throw new FoundupsDbException(ErrorCode.NAME_CONFLICT, kind.describeName() + " '" + from + "' cannot "
@@ -126,7 +114,7 @@ final class NamespaceRename {
         for (PrefixRename.Step step : objects.steps()) {
             if (!step.what().equals("constraint") && relationExists(step.to())) {
                 return new FoundupsDbException(ErrorCode.NAME_CONFLICT, start + ": the name " + step.to() + " (for its "
-                        + step.what() + " " + step.from() + ") is taken" + rows.owner(step.to(), step.what())
+                        + step.what() + " " + step.from() + ") is taken" + parts.rows().owner(step.to(), step.what())
                         + ". Nothing was changed; choose another name", e);
             }
         }
@@ -136,7 +124,7 @@ final class NamespaceRename {
     /** Whether a table, index, sequence, view or trigger of this name exists. */
     private boolean relationExists(String name) {
         try {
-            return strategy.relationExists(shared, name);
+            return parts.strategy().relationExists(parts.shared(), name);
         } catch (DataAccessException e) {
             return false;
         }

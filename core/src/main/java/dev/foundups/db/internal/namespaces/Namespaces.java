@@ -43,13 +43,12 @@ public final class Namespaces {
     public Namespaces(DSLContext shared, DialectStrategy strategy, TemplateRegistry templates, int parallelism) {
         this.templates = templates;
         this.rows = new CatalogRows(shared, strategy);
-        TemplateChanges changes = new TemplateChanges(shared);
-        NamespaceLocks locks = new NamespaceLocks();
-        BulkTransactions bulk = new BulkTransactions(shared, strategy, parallelism);
-        this.contexts = new NamespaceContexts(shared, templates, changes, rows, locks);
-        this.provisioning = new Provisioning(shared, templates, changes, rows, locks, bulk, contexts);
-        this.migration = new TemplateMigration(shared, templates, changes, rows, locks, bulk, contexts);
-        this.renames = new NamespaceRename(shared, templates, changes, rows, locks, contexts, strategy);
+        NamespaceParts parts = new NamespaceParts(shared, strategy, templates, new TemplateChanges(shared), rows,
+                new NamespaceLocks(), new BulkTransactions(shared, strategy, parallelism));
+        this.contexts = new NamespaceContexts(parts);
+        this.provisioning = new Provisioning(parts, contexts);
+        this.migration = new TemplateMigration(parts, contexts);
+        this.renames = new NamespaceRename(parts, contexts);
     }
 
     /**

@@ -33,65 +33,54 @@ final class Provisioning {
 
     private static final Logger LOG = LoggerFactory.getLogger(Provisioning.class);
 
-    private final DSLContext shared;
-    private final TemplateRegistry templates;
-    private final TemplateChanges changes;
-    private final CatalogRows rows;
-    private final NamespaceLocks locks;
-    private final BulkTransactions bulk;
+    private final NamespaceParts parts;
     private final NamespaceContexts contexts;
     /** Whether this process has created a namespace: then looking one up before creating it is not worth a read. */
     private volatile boolean provisionedHere;
 
-    Provisioning(DSLContext shared, TemplateRegistry templates, TemplateChanges changes, CatalogRows rows,
-                 NamespaceLocks locks, BulkTransactions bulk, NamespaceContexts contexts) {
-        this.shared = shared;
-        this.templates = templates;
-        this.changes = changes;
-        this.rows = rows;
-        this.locks = locks;
-        this.bulk = bulk;
+    Provisioning(NamespaceParts parts, NamespaceContexts contexts) {
+        this.parts = parts;
         this.contexts = contexts;
     }
 
     /** @see Namespaces#create */
     NamespaceInfo create(NamespaceKind kind, String name, String template) {
-        Template t = templates.require(kind, template);
+        Template t = parts.templates().require(kind, template);
         NamespaceName.validate(kind, name, t.maxNameLength());
-        changes.ensureRecorded(t);
-        synchronized (locks.stripe(kind, name)) {
+        parts.changes().ensureRecorded(t);
+        synchronized (parts.locks().stripe(kind, name)) {
             NamespaceInfo created = provision(kind, name, t, true);
-            bulk.makeDurable();
+            parts.bulk().makeDurable();
             return created;
         }
     }
 
     /** @see Namespaces#createAll */
     List<NamespaceInfo> createAll(NamespaceKind kind, Collection<String> names, String template) {
-        Template t = templates.require(kind, template);
+        Template t = parts.templates().require(kind, template);
         List<String> list = List.copyOf(names);
         for (String name : list) {
             NamespaceName.validate(kind, name, t.maxNameLength());
         }
-        changes.ensureRecorded(t);
-        List<NamespaceInfo> created = bulk.inParallel(list, name -> {
-            synchronized (locks.stripe(kind, name)) {
+        parts.changes().ensureRecorded(t);
+        List<NamespaceInfo> created = parts.bulk().inParallel(list, name -> {
+            synchronized (parts.locks().stripe(kind, name)) {
                 return provision(kind, name, t, false);
             }
         });
-        bulk.makeDurable();
+        parts.bulk().makeDurable();
         return created;
     }
 
     /** @see Namespaces#drop */
     NamespaceInfo drop(NamespaceKind kind, String name) {
-        synchronized (locks.stripe(kind, name)) {
-            NamespaceInfo info = rows.find(kind, name).filter(n -> n.state() != NamespaceState.DROPPED)
+        synchronized (parts.locks().stripe(kind, name)) {
+            NamespaceInfo info = parts.rows().find(kind, name).filter(n -> n.state() != NamespaceState.DROPPED)
                     .orElseThrow(() -> new FoundupsDbException(ErrorCode.INVALID_INPUT, "there is no "
                             + kind.describeName() + " '" + name + "' to drop"));
-            Template t = templates.require(kind, info.template());
+            Template t = parts.templates().require(kind, info.template());
             contexts.evict(kind, name);
-            shared.transaction(tx -> {
+            parts.shared().transaction(tx -> {
                 List<String> tables = new ArrayList<>(t.tables());
                 // Newest first, so that tables referencing older ones go before them.
                 for (int i = tables.size() - 1; i >= 0; i--) {
@@ -110,23 +99,23 @@ final class Provisioning {
 
     /**
      * Creates a namespace, or with {@code mustBeNew} false finds it when it exists. The caller holds the name's
-     * stripe and has recorded the template's changes.
+     * stripe and has recorded the template's parts.changes().
      */
     NamespaceInfo provision(NamespaceKind kind, String name, Template template, boolean mustBeNew) {
         String prefix = NamespaceName.tablePrefix(kind, name);
         try {
-            NamespaceInfo info = shared.transactionResult(tx -> create(tx, kind, name, template, prefix, mustBeNew));
+            NamespaceInfo info = parts.shared().transactionResult(tx -> create(tx, kind, name, template, prefix, mustBeNew));
             provisionedHere = true;
             return info;
         } catch (DataAccessException e) {
-            Optional<NamespaceInfo> now = rows.find(kind, name);
+            Optional<NamespaceInfo> now = parts.rows().find(kind, name);
             if (!mustBeNew && now.isPresent() && now.get().state() == NamespaceState.READY) {
                 return now.get(); // another process created it at the same moment: use theirs
             }
             String taken = takenTable(template, prefix);
             if (taken != null) {
                 throw new FoundupsDbException(ErrorCode.NAME_CONFLICT, kind.describeName() + " '" + name + "' cannot "
-                        + "be created: its table " + taken + " already exists" + rows.owner(taken, "table")
+                        + "be created: its table " + taken + " already exists" + parts.rows().owner(taken, "table")
                         + ". Choose another name", e);
             }
             throw new FoundupsDbException(ErrorCode.MIGRATION, "cannot create " + kind.describeName() + " '" + name
@@ -137,7 +126,7 @@ final class Provisioning {
     private NamespaceInfo create(Configuration tx, NamespaceKind kind, String name, Template template, String prefix,
                                  boolean mustBeNew) {
         DSLContext dsl = tx.dsl();
-        bulk.commitWithoutWaitingForDisk(dsl);
+        parts.bulk().commitWithoutWaitingForDisk(dsl);
         Instant now = CatalogRows.now();
         NamespaceInfo created = new NamespaceInfo(kind, name, template.name(), prefix, NamespaceState.READY,
                 template.version(), now, now, null);
@@ -176,7 +165,7 @@ final class Provisioning {
     /** After a failed creation: the first of the template's tables that exists under this prefix, if any. */
     private String takenTable(Template template, String prefix) {
         try {
-            return shared.connectionResult(connection -> {
+            return parts.shared().connectionResult(connection -> {
                 DatabaseMetaData meta = connection.getMetaData();
                 String escape = meta.getSearchStringEscape();
                 for (String table : template.tables()) {

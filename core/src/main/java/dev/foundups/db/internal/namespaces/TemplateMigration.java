@@ -30,22 +30,11 @@ final class TemplateMigration {
 
     private static final Logger LOG = LoggerFactory.getLogger(TemplateMigration.class);
 
-    private final DSLContext shared;
-    private final TemplateRegistry templates;
-    private final TemplateChanges changes;
-    private final CatalogRows rows;
-    private final NamespaceLocks locks;
-    private final BulkTransactions bulk;
+    private final NamespaceParts parts;
     private final NamespaceContexts contexts;
 
-    TemplateMigration(DSLContext shared, TemplateRegistry templates, TemplateChanges changes, CatalogRows rows,
-                      NamespaceLocks locks, BulkTransactions bulk, NamespaceContexts contexts) {
-        this.shared = shared;
-        this.templates = templates;
-        this.changes = changes;
-        this.rows = rows;
-        this.locks = locks;
-        this.bulk = bulk;
+    TemplateMigration(NamespaceParts parts, NamespaceContexts contexts) {
+        this.parts = parts;
         this.contexts = contexts;
     }
 
@@ -68,27 +57,27 @@ final class TemplateMigration {
      */
     private List<Plan> plans() {
         List<Plan> plans = new ArrayList<>();
-        for (CatalogRows.TemplateInUse used : rows.templatesInUse()) {
+        for (CatalogRows.TemplateInUse used : parts.rows().templatesInUse()) {
             NamespaceKind kind = used.kind();
             if (CatalogRows.NO_TEMPLATE.equals(used.template())) {
                 continue; // imported tables: nothing to migrate
             }
-            Optional<Template> found = templates.find(kind, used.template());
+            Optional<Template> found = parts.templates().find(kind, used.template());
             if (found.isEmpty()) {
                 LOG.warn("Namespaces of {} template '{}' are left as they are: the template is not on the class path",
                         kind.catalogValue(), used.template());
                 continue;
             }
             Template template = found.get();
-            changes.ensureRecorded(template);
-            Integer newest = rows.newestVersion(template);
+            parts.changes().ensureRecorded(template);
+            Integer newest = parts.rows().newestVersion(template);
             if (newest != null && newest > template.version()) {
                 throw new FoundupsDbException(ErrorCode.MIGRATION, "namespaces of the " + kind.catalogValue()
                         + " template '" + template.name() + "' have " + newest + " changesets applied, but the "
                         + "template now has only " + template.version() + ": changeset files must never be removed "
                         + "(or this process runs an older version of the schema than the database)");
             }
-            plans.add(new Plan(template, rows.behind(template)));
+            plans.add(new Plan(template, parts.rows().behind(template)));
         }
         return plans;
     }
@@ -96,7 +85,7 @@ final class TemplateMigration {
     /** @see Namespaces#migrate */
     MigrationReport migrate(MigrationListener listener) {
         long start = System.nanoTime();
-        int checked = rows.countLive();
+        int checked = parts.rows().countLive();
         List<Plan> plans = plans();
         record Job(Template template, NamespaceInfo namespace) {
         }
@@ -109,7 +98,7 @@ final class TemplateMigration {
         SerialListener serial = new SerialListener(listener);
         serial.started(jobs.size());
         Map<String, String> failed = new ConcurrentHashMap<>();
-        List<Boolean> outcomes = bulk.inParallel(jobs, job -> {
+        List<Boolean> outcomes = parts.bulk().inParallel(jobs, job -> {
             String error = upgrade(job.template, job.namespace);
             if (error == null) {
                 serial.migrated(job.namespace, job.namespace.templateVersion(), job.template.version());
@@ -120,7 +109,7 @@ final class TemplateMigration {
             return false;
         });
         if (!jobs.isEmpty()) {
-            bulk.makeDurable(); // nothing was committed asynchronously when nothing was pending
+            parts.bulk().makeDurable(); // nothing was committed asynchronously when nothing was pending
         }
         int migrated = (int) outcomes.stream().filter(Boolean::booleanValue).count();
         MigrationReport report = new MigrationReport(checked, jobs.size(), migrated, new LinkedHashMap<>(failed),
@@ -135,13 +124,13 @@ final class TemplateMigration {
 
     /** Brings one namespace to its template's version; returns null, or the error after marking it failed. */
     private String upgrade(Template template, NamespaceInfo namespace) {
-        synchronized (locks.stripe(namespace.kind(), namespace.name())) {
+        synchronized (parts.locks().stripe(namespace.kind(), namespace.name())) {
             try {
-                shared.transaction(tx -> {
+                parts.shared().transaction(tx -> {
                     DSLContext dsl = tx.dsl();
-                    bulk.commitWithoutWaitingForDisk(dsl);
+                    parts.bulk().commitWithoutWaitingForDisk(dsl);
                     // Re-read under a lock: another process may have migrated it since the plan was made.
-                    FoundupsdbNamespacesRecord current = rows.lockedRow(dsl, namespace.kind(),
+                    FoundupsdbNamespacesRecord current = parts.rows().lockedRow(dsl, namespace.kind(),
                             namespace.name());
                     if (current == null) {
                         return;
@@ -157,7 +146,7 @@ final class TemplateMigration {
                 return null;
             } catch (DataAccessException | FoundupsDbException e) {
                 String error = String.valueOf(e.getMessage());
-                rows.markFailed(namespace.kind(), namespace.name(), error);
+                parts.rows().markFailed(namespace.kind(), namespace.name(), error);
                 contexts.evict(namespace.kind(), namespace.name());
                 return error;
             }
