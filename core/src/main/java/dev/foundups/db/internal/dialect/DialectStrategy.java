@@ -31,37 +31,53 @@ import dev.foundups.db.internal.config.DatabaseUrl;
 import dev.foundups.db.internal.migration.MigrationLock;
 
 /**
- * Everything FoundUps DB does differently on each database product, in one place: one implementation per dialect
+ * Everything FoundUps DB does differently on each database product, in one place: one subclass per dialect
  * ({@link SqliteStrategy}, {@link PostgresStrategy}), in the manner of Flyway's {@code Database} classes. The rest
  * of the library asks the strategy instead of branching on the dialect, so adding a dialect means adding one class,
  * and routing (which server a statement goes to) can sit beside it without touching namespace code.
  */
-public interface DialectStrategy {
+public abstract class DialectStrategy {
 
     /**
      * @param dialect the dialect
      * @return its strategy; the one place that chooses by dialect
      */
-    static DialectStrategy of(Dialect dialect) {
+    public static DialectStrategy of(Dialect dialect) {
         return switch (dialect) {
             case SQLITE -> SqliteStrategy.INSTANCE;
             case POSTGRESQL -> PostgresStrategy.INSTANCE;
         };
     }
 
+    private final Dialect dialect;
+    private final SQLDialect jooqDialect;
+    private final int defaultPoolSize;
+
+    DialectStrategy(Dialect dialect, SQLDialect jooqDialect, int defaultPoolSize) {
+        this.dialect = dialect;
+        this.jooqDialect = jooqDialect;
+        this.defaultPoolSize = defaultPoolSize;
+    }
+
     /** @return the dialect this strategy implements */
-    Dialect dialect();
+    public final Dialect dialect() {
+        return dialect;
+    }
 
     /** @return the jOOQ dialect to render SQL for */
-    SQLDialect jooqDialect();
-
-    /** @return a Liquibase database of this dialect, not connected: its SQL generators render templates */
-    liquibase.database.Database offlineLiquibaseDatabase();
-
-    // ---- connections
+    public final SQLDialect jooqDialect() {
+        return jooqDialect;
+    }
 
     /** @return the pool size when none is configured */
-    int defaultPoolSize();
+    public final int defaultPoolSize() {
+        return defaultPoolSize;
+    }
+
+    /** @return a Liquibase database of this dialect, not connected: its SQL generators render templates */
+    public abstract liquibase.database.Database offlineLiquibaseDatabase();
+
+    // ---- connections
 
     /**
      * Sets the driver and the per-connection settings of a pool.
@@ -71,7 +87,7 @@ public interface DialectStrategy {
      * @param busyTimeout  how long a connection waits for another's lock (SQLite)
      * @param walSizeLimit the size the WAL is cut back to after a checkpoint (SQLite)
      */
-    void configurePool(HikariConfig config, DatabaseUrl url, Duration busyTimeout, long walSizeLimit);
+    public abstract void configurePool(HikariConfig config, DatabaseUrl url, Duration busyTimeout, long walSizeLimit);
 
     /**
      * Installs what writes need on this dialect before any context derives from the configuration (on SQLite: one
@@ -79,7 +95,8 @@ public interface DialectStrategy {
      *
      * @return what to close with the database; never null
      */
-    AutoCloseable installWritePath(DefaultConfiguration configuration, DatabaseUrl url, HikariDataSource pool,
+    public abstract AutoCloseable installWritePath(DefaultConfiguration configuration, DatabaseUrl url,
+                                                   HikariDataSource pool,
                                    Duration busyTimeout, long walSizeLimit);
 
     /**
@@ -90,18 +107,18 @@ public interface DialectStrategy {
      * @param setting what to call it in messages
      * @return driver properties
      */
-    Properties snapshotReaderProperties(DatabaseUrl url, String setting);
+    public abstract Properties snapshotReaderProperties(DatabaseUrl url, String setting);
 
     /** Starts the one read transaction of a snapshot reader (auto-commit is turned off by the caller). */
-    void beginSnapshot(Connection connection) throws SQLException;
+    public abstract void beginSnapshot(Connection connection) throws SQLException;
 
     /** @return whether the database exists already, so that looking at it creates nothing */
-    boolean exists(DatabaseUrl url);
+    public abstract boolean exists(DatabaseUrl url);
 
     // ---- locks and durability
 
     /** @return the lock that serialises schema changes across processes, released when its holder dies */
-    MigrationLock migrationLock(DatabaseUrl url, DataSource pool);
+    public abstract MigrationLock migrationLock(DatabaseUrl url, DataSource pool);
 
     /**
      * Reads one row and locks it until the end of the transaction.
@@ -109,37 +126,37 @@ public interface DialectStrategy {
      * @param select the query for the row
      * @return the row, or null
      */
-    <R extends Record> R fetchLocked(SelectForUpdateStep<R> select);
+    public abstract <R extends Record> R fetchLocked(SelectForUpdateStep<R> select);
 
     /**
      * Lets the current transaction commit without waiting for its WAL flush. Only for work that is atomic and
      * idempotent, whose loss in a crash is simply redone; followed, at the end of a batch, by
      * {@link #makeDurable}.
      */
-    void commitWithoutWaitingForDisk(DSLContext tx);
+    public abstract void commitWithoutWaitingForDisk(DSLContext tx);
 
     /** Waits until every earlier commit, also those of {@link #commitWithoutWaitingForDisk}, is on disk. */
-    void makeDurable(DSLContext dsl);
+    public abstract void makeDurable(DSLContext dsl);
 
     /**
      * @param requested how many connections bulk namespace work may use
      * @return how many it will use: SQLite has one writer
      */
-    int writeParallelism(int requested);
+    public abstract int writeParallelism(int requested);
 
     // ---- the catalog of the engine
 
     /**
      * @return the schema to look tables up in: the connection's current schema, or null where there are none
      */
-    String metadataSchema(Connection connection) throws SQLException;
+    public abstract String metadataSchema(Connection connection) throws SQLException;
 
     /**
      * The tables of the database, in the connection's schema, without the engine's own.
      *
      * @return table names, sorted
      */
-    default Set<String> tables(Connection connection) throws SQLException {
+    public Set<String> tables(Connection connection) throws SQLException {
         Set<String> names = new TreeSet<>();
         DatabaseMetaData meta = connection.getMetaData();
         try (ResultSet rs = meta.getTables(null, metadataSchema(connection), "%", new String[] {"TABLE"})) {
@@ -158,7 +175,7 @@ public interface DialectStrategy {
      *
      * @return column names as the engine reports them; empty when there is no such table
      */
-    default List<String> columnNames(Connection connection, String table) throws SQLException {
+    public List<String> columnNames(Connection connection, String table) throws SQLException {
         DatabaseMetaData meta = connection.getMetaData();
         String escape = meta.getSearchStringEscape();
         // The name is a pattern to JDBC: '_' would match any character, so table a_b would also find aXb.
@@ -176,15 +193,15 @@ public interface DialectStrategy {
     }
 
     /** @return whether a table belongs to the engine itself (SQLite's {@code sqlite_*}) */
-    default boolean isEngineTable(String name) {
+    public boolean isEngineTable(String name) {
         return false;
     }
 
     /** @return whether a table, index, sequence, view or trigger of this name exists */
-    boolean relationExists(DSLContext dsl, String name);
+    public abstract boolean relationExists(DSLContext dsl, String name);
 
     /** @return the database's size on disk in bytes */
-    long sizeBytes(DatabaseUrl url, DSLContext dsl) throws IOException;
+    public abstract long sizeBytes(DatabaseUrl url, DSLContext dsl) throws IOException;
 
     /**
      * Drops tables, all or none, in the caller's transaction; tables that others reference go too.
@@ -192,7 +209,7 @@ public interface DialectStrategy {
      * @param dsl    a context on the connection
      * @param tables the tables
      */
-    void dropTables(DSLContext dsl, List<String> tables);
+    public abstract void dropTables(DSLContext dsl, List<String> tables);
 
     // ---- bulk loading
 
@@ -204,16 +221,16 @@ public interface DialectStrategy {
      * @param fields its columns, in the order of each row's values
      * @return the loader; {@link TableLoader#finish()} ends it
      */
-    TableLoader tableLoader(DSLContext tx, Table<?> table, List<Field<?>> fields);
+    public abstract TableLoader tableLoader(DSLContext tx, Table<?> table, List<Field<?>> fields);
 
     /**
      * After rows were loaded with their ids: moves the id generator past the largest id, so the next insert does
      * not collide with a loaded row.
      */
-    void continueIdentity(DSLContext tx, Table<?> table, String identityColumn);
+    public abstract void continueIdentity(DSLContext tx, Table<?> table, String identityColumn);
 
     /** Rows into one table. */
-    interface TableLoader extends AutoCloseable {
+    public interface TableLoader extends AutoCloseable {
         /** @param values one row, in the order of the loader's fields */
         void row(Object[] values);
 
@@ -232,9 +249,10 @@ public interface DialectStrategy {
      *
      * @return the bytes written
      */
-    long backup(DatabaseUrl url, HikariDataSource pool, BackupFile file, Path clientTools)
+    public abstract long backup(DatabaseUrl url, HikariDataSource pool, BackupFile file, Path clientTools)
             throws IOException, SQLException;
 
     /** Restores a backup made by {@link #backup} into a database that is not open. */
-    void restore(DatabaseUrl url, Path source, Duration busyTimeout, Path clientTools) throws IOException, SQLException;
+    public abstract void restore(DatabaseUrl url, Path source, Duration busyTimeout, Path clientTools)
+            throws IOException, SQLException;
 }

@@ -37,31 +37,17 @@ import liquibase.database.core.PostgresDatabase;
  * PostgreSQL: a server with row locks, advisory locks, asynchronous commit, schemas, {@code COPY} and identity
  * sequences.
  */
-final class PostgresStrategy implements DialectStrategy {
+final class PostgresStrategy extends DialectStrategy {
 
     static final PostgresStrategy INSTANCE = new PostgresStrategy();
 
     private PostgresStrategy() {
-    }
-
-    @Override
-    public Dialect dialect() {
-        return Dialect.POSTGRESQL;
-    }
-
-    @Override
-    public SQLDialect jooqDialect() {
-        return SQLDialect.POSTGRES;
+        super(Dialect.POSTGRESQL, SQLDialect.POSTGRES, 10);
     }
 
     @Override
     public liquibase.database.Database offlineLiquibaseDatabase() {
         return new PostgresDatabase();
-    }
-
-    @Override
-    public int defaultPoolSize() {
-        return 10;
     }
 
     @Override

@@ -39,35 +39,21 @@ import liquibase.database.core.SQLiteDatabase;
  * SQLite: one file, one writer at a time, per-connection PRAGMAs, and transactions that begin IMMEDIATE (so a
  * transaction already holds the write lock, and the row locks of PostgreSQL are not needed).
  */
-final class SqliteStrategy implements DialectStrategy {
+final class SqliteStrategy extends DialectStrategy {
 
     static final SqliteStrategy INSTANCE = new SqliteStrategy();
 
     /** Rows per batch when loading a table: one writer in one transaction, so a batch costs no commit. */
     private static final int LOAD_BATCH = 1_000;
 
+    /** Four connections by default: one writer at a time anyway; readers need only a few. */
     private SqliteStrategy() {
-    }
-
-    @Override
-    public Dialect dialect() {
-        return Dialect.SQLITE;
-    }
-
-    @Override
-    public SQLDialect jooqDialect() {
-        return SQLDialect.SQLITE;
+        super(Dialect.SQLITE, SQLDialect.SQLITE, 4);
     }
 
     @Override
     public liquibase.database.Database offlineLiquibaseDatabase() {
         return new SQLiteDatabase();
-    }
-
-    /** One writer at a time anyway; readers need only a few. */
-    @Override
-    public int defaultPoolSize() {
-        return 4;
     }
 
     @Override
