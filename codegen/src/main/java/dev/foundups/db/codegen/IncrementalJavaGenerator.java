@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Properties;
 import java.util.stream.Stream;
 
 import org.jooq.codegen.JavaGenerator;
@@ -103,8 +104,9 @@ public class IncrementalJavaGenerator extends JavaGenerator {
         lines.add("generator " + getClass().getName() + " strategy " + getStrategy().getClass().getName());
         lines.addAll(settings(this, "generator", "generate", "use", "getTarget"));
         lines.add("database " + database.getClass().getName());
-        database.getProperties().stringPropertyNames().stream().sorted()
-                .forEach(k -> lines.add("database property " + k + "=" + database.getProperties().getProperty(k)));
+        Properties properties = database.getProperties() == null ? new Properties() : database.getProperties();
+        properties.stringPropertyNames().stream().sorted()
+                .forEach(k -> lines.add("database property " + k + "=" + properties.getProperty(k)));
         lines.add("database includes " + Arrays.toString(database.getIncludes()) + " excludes "
                 + Arrays.toString(database.getExcludes()) + " includeSql " + database.getIncludeSql()
                 + " excludeSql " + database.getExcludeSql());

@@ -3,6 +3,7 @@ package dev.foundups.db.codegen;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
+import java.util.Properties;
 
 import org.jooq.ConnectionProvider;
 import org.jooq.DSLContext;
@@ -101,13 +102,14 @@ public class LiquibasePostgresDatabase extends PostgresDatabase {
         if (changelogs == null) {
             // The FoundUps DB schema jar (properties.xml, and the project's own layout) comes with this class.
             ClassLoader loader = LiquibasePostgresDatabase.class.getClassLoader();
-            String folder = getProperties().getProperty(TEMPLATE_FOLDER);
+            Properties properties = getProperties() == null ? new Properties() : getProperties();
+            String folder = properties.getProperty(TEMPLATE_FOLDER);
             if (folder == null || folder.isBlank()) {
                 changelogs = Changelogs.fromClassPath(loader);
             } else {
                 Path root = Path.of(getBasedir() == null ? "." : getBasedir()).toAbsolutePath().normalize();
                 Path dir = root.resolve(folder.strip()).normalize();
-                String module = getProperties().getProperty(MODULE_NAME, dir.getFileName().toString()).strip();
+                String module = properties.getProperty(MODULE_NAME, dir.getFileName().toString()).strip();
                 changelogs = Changelogs.fromFolder(root, dir, module, loader);
             }
         }
