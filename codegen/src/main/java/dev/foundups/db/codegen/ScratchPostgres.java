@@ -54,6 +54,9 @@ final class ScratchPostgres implements AutoCloseable {
     private static final Pattern NAME_PARAMETER = Pattern.compile(
             "(?i).*(table|index|constraint|view|sequence|trigger|primarykey|foreignkey)name");
 
+    /** "liquibase.exception.MigrationFailedException: " and the like, repeated when wrapped twice. */
+    private static final Pattern WRAPPED_CLASS = Pattern.compile("^((\\w+\\.)+\\w+(Exception|Error): )+");
+
     private final EmbeddedPostgres postgres;
     private final Connection connection;
 
@@ -74,7 +77,12 @@ final class ScratchPostgres implements AutoCloseable {
         QUIET_LIQUIBASE.setLevel(Level.WARNING);
         EmbeddedPostgres postgres;
         try {
-            postgres = EmbeddedPostgres.builder().start();
+            // initdb's and the server's own output would fill the build log with every statement Liquibase probes
+            // with ("relation databasechangeloglock does not exist"); a failed start still throws with its reason.
+            postgres = EmbeddedPostgres.builder()
+                    .setOutputRedirector(ProcessBuilder.Redirect.DISCARD)
+                    .setErrorRedirector(ProcessBuilder.Redirect.DISCARD)
+                    .start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the embedded PostgreSQL for code generation: "
                     + e.getMessage(), e);
@@ -192,16 +200,24 @@ final class ScratchPostgres implements AutoCloseable {
         }
     }
 
-    /** The messages of an exception and its causes, each once: Liquibase nests the useful part. */
-    private static String messages(Throwable e) {
+    /**
+     * The messages of an exception and its causes, each once and without the class names Liquibase puts in front
+     * of a cause's message when it wraps it: the useful part ("Migration failed for changeset FILE::ID::AUTHOR")
+     * is nested two levels deep.
+     */
+    static String messages(Throwable e) {
         StringBuilder out = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {
             String m = t.getMessage();
-            if (m != null && !out.toString().contains(m.strip())) {
-                out.append(out.isEmpty() ? "" : ": ").append(m.strip());
+            if (m == null) {
+                continue;
+            }
+            m = WRAPPED_CLASS.matcher(m.strip()).replaceFirst("").replaceAll("\\s*\\R\\s*", " ");
+            if (!m.isEmpty() && !out.toString().contains(m)) {
+                out.append(out.isEmpty() ? "" : ": ").append(m);
             }
         }
-        return out.toString().replaceAll("\\s*\\R\\s*", " ");
+        return out.toString();
     }
 
     private static void closeQuietly(Connection connection, EmbeddedPostgres postgres) {

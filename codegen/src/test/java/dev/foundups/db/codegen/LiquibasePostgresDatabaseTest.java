@@ -1,5 +1,6 @@
 package dev.foundups.db.codegen;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,6 +26,8 @@ class LiquibasePostgresDatabaseTest {
             assertContains(e.getMessage(), "inventory/001-items.xml");
             assertContains(e.getMessage(), "002-broken-column");
             assertContains(e.getMessage(), "no_such_type");
+            // Liquibase wraps its message twice, each time behind the wrapped exception's class name.
+            assertFalse(e.getMessage().contains("MigrationFailedException:"), e.getMessage());
         }
     }
 
