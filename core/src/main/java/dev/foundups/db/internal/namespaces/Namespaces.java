@@ -35,6 +35,7 @@ import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.foundups.db.DatabaseListener;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.MigrationListener;
@@ -427,6 +428,7 @@ public final class Namespaces {
 
     private NamespaceInfo create(Configuration tx, NamespaceKind kind, String name, Template template, String prefix,
                                  boolean mustBeNew) {
+        long started = System.nanoTime();
         DSLContext dsl = tx.dsl();
         commitWithoutWaitingForDisk(dsl);
         Instant now = now();
@@ -470,6 +472,7 @@ public final class Namespaces {
         apply(dsl, template, 0, prefix);
         LOG.debug("Created {} '{}' from template '{}' at version {}", kind.catalogValue(), name, template.name(),
                 template.version());
+        DatabaseListener.of(tx).namespaceCreated(kind, name, Duration.ofNanos(System.nanoTime() - started));
         return new NamespaceInfo(kind, name, template.name(), prefix, NamespaceState.READY, template.version(), now,
                 now, null);
     }
@@ -618,6 +621,7 @@ public final class Namespaces {
         MigrationReport report = new MigrationReport(checked, jobs.size(), migrated, new LinkedHashMap<>(failed),
                 Duration.ofNanos(System.nanoTime() - start));
         serial.finished(report);
+        DatabaseListener.of(shared.configuration()).migrationFinished(report);
         if (!failed.isEmpty()) {
             LOG.warn("{} namespace(s) could not be migrated and are marked failed: {}", failed.size(),
                     report.failedNamespaces());
