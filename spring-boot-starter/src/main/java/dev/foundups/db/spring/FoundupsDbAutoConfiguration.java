@@ -5,15 +5,20 @@ import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
 import org.springframework.boot.autoconfigure.jooq.JooqAutoConfiguration;
 import org.springframework.boot.autoconfigure.liquibase.LiquibaseAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.ConditionContext;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 
 import dev.foundups.db.AgentMemory;
 import dev.foundups.db.FoundupsDb;
@@ -25,8 +30,9 @@ import dev.foundups.db.NamespaceCatalog;
  * as beans.
  *
  * <ul>
- *   <li>{@code DataSource}: the database's pool, unless the application defines a DataSource itself. Boot's
- *       {@link DataSourceAutoConfiguration} then backs off (it makes a pool only when there is no DataSource).</li>
+ *   <li>{@code DataSource}: the database's pool, unless the application defines a DataSource itself (a bean, or
+ *       {@code spring.datasource.url}). Boot's {@link DataSourceAutoConfiguration} then backs off (it makes a pool
+ *       only when there is no DataSource).</li>
  *   <li>{@code DSLContext} and {@code org.jooq.Configuration}: the database's shared context, whose writes on
  *       SQLite queue for the one writer. Boot's {@link JooqAutoConfiguration} then makes neither (a context it
  *       built on the pool would write past that queue).</li>
@@ -112,6 +118,7 @@ public class FoundupsDbAutoConfiguration {
      */
     @Bean(destroyMethod = "")
     @ConditionalOnMissingBean(DataSource.class)
+    @Conditional(NoBootDataSourceUrl.class)
     public DataSource dataSource(FoundupsDb db) {
         return db.dataSource();
     }
@@ -177,5 +184,18 @@ public class FoundupsDbAutoConfiguration {
     @ConditionalOnMissingBean
     public NamespaceCatalog namespaceCatalog(FoundupsDb db) {
         return db.catalog();
+    }
+
+    /**
+     * An application that sets {@code spring.datasource.url} asks Boot for that DataSource: the FoundUps DB pool must
+     * not silently take its place.
+     */
+    static final class NoBootDataSourceUrl extends SpringBootCondition {
+        @Override
+        public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            return context.getEnvironment().containsProperty("spring.datasource.url")
+                    ? ConditionOutcome.noMatch("spring.datasource.url is set: Boot makes that DataSource")
+                    : ConditionOutcome.match("no spring.datasource.url");
+        }
     }
 }

@@ -107,6 +107,17 @@ class AutoConfigurationTest {
     }
 
     @Test
+    void anApplicationThatSetsSpringDatasourceUrlGetsBootsPoolOnIt() {
+        String other = "jdbc:sqlite:" + dir.resolve("other.db");
+        runner().withPropertyValues("spring.datasource.url=" + other).run(context -> {
+            assertThat(context).hasSingleBean(DataSource.class);
+            HikariDataSource boots = context.getBean(DataSource.class).unwrap(HikariDataSource.class);
+            assertThat(boots.getJdbcUrl()).isEqualTo(other);
+            assertThat(boots).isNotSameAs(context.getBean(FoundupsDb.class).dataSource());
+        });
+    }
+
+    @Test
     void bootsLiquibaseWithoutTheStartersCheckWouldStopStartUpForWantOfAChangelog() {
         // ApplicationContextRunner runs no EnvironmentPostProcessor: this is Boot's Liquibase as it would be.
         runner().withConfiguration(AutoConfigurations.of(LiquibaseAutoConfiguration.class)).run(context -> {
