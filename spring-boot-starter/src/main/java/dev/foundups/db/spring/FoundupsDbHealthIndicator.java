@@ -2,6 +2,7 @@ package dev.foundups.db.spring;
 
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import org.springframework.boot.actuate.health.AbstractHealthIndicator;
@@ -43,7 +44,7 @@ class FoundupsDbHealthIndicator extends AbstractHealthIndicator {
             failed += kind.getValue().get(NamespaceState.FAILED);
         }
         builder.up()
-                .withDetail("dialect", db.dialect().name().toLowerCase())
+                .withDetail("dialect", db.dialect().name().toLowerCase(Locale.ROOT))
                 .withDetail("database", db.url().toString())
                 .withDetail("namespaces", namespaces)
                 .withDetail("failedNamespaceCount", failed);

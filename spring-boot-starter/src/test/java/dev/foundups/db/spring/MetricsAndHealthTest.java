@@ -3,6 +3,7 @@ package dev.foundups.db.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -100,7 +101,7 @@ class MetricsAndHealthTest {
 
             Health health = indicator.health();
             assertThat(health.getStatus()).isEqualTo(Status.UP);
-            assertThat(health.getDetails()).containsEntry("dialect", backend.name().toLowerCase())
+            assertThat(health.getDetails()).containsEntry("dialect", backend.name().toLowerCase(Locale.ROOT))
                     .containsEntry("failedNamespaceCount", 0)
                     .doesNotContainKey("failedNamespaces");
             assertThat((Map<String, Map<String, Integer>>) health.getDetails().get("namespaces"))

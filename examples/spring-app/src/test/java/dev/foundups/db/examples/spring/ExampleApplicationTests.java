@@ -48,7 +48,7 @@ abstract class ExampleApplicationTests {
     abstract void assertNothingLeftOpen() throws Exception;
 
     @Test
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // JSON read as plain maps
     void servesAFoundUpReportsHealthAndMetricsAndStopsCleanly() throws Exception {
         ResponseEntity<Map> created = http.postForEntity("/foundups/youtube_bot/users",
                 Map.of("id", "user123", "username", "StreamViewer"), Map.class);
@@ -117,7 +117,7 @@ abstract class ExampleApplicationTests {
     }
 
     /** The first measurement (COUNT of a timer, VALUE of a gauge) of {@code /actuator/metrics/NAME?tag=...}. */
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private double metric(String nameAndTags) {
         ResponseEntity<Map> response = http.getForEntity("/actuator/metrics/" + nameAndTags, Map.class);
         assertThat(response.getStatusCode()).as(nameAndTags).isEqualTo(HttpStatus.OK);
