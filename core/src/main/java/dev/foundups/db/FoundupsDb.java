@@ -8,6 +8,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 
+import javax.sql.DataSource;
+
 import org.jooq.DSLContext;
 import org.jooq.conf.FetchTriggerValuesAfterReturning;
 import org.jooq.conf.RenderTable;
@@ -79,6 +81,10 @@ public final class FoundupsDb implements AutoCloseable {
             configuration.set(new DataSourceConnectionProvider(dataSource));
             configuration.set(strategy.jooqDialect());
             configuration.set(baseSettings());
+            configuration.data(DatabaseListener.class, GuardedListener.of(builder.listener)); // see DatabaseListener.of
+            if (builder.metricRegistry != null) {
+                dataSource.setMetricRegistry(builder.metricRegistry); // HikariCP's own pool metrics
+            }
             CompiledQuery.enable(configuration);
             // Before any context derives from the configuration, so module code and users' queries follow it (on
             // SQLite: one writer at a time, in this JVM and across processes, and the WAL kept in bounds).
@@ -191,6 +197,16 @@ public final class FoundupsDb implements AutoCloseable {
      */
     public DSLContext dsl() {
         return dsl;
+    }
+
+    /**
+     * The connection pool, for code that needs plain JDBC (a framework's {@code DataSource}, a health check). On
+     * SQLite, writes through it bypass the one-writer queue of {@link #dsl()} and rely on the busy timeout alone.
+     *
+     * @return the pool; closed by {@link #close()}, never close it yourself
+     */
+    public DataSource dataSource() {
+        return dataSource;
     }
 
     /** @return the shared agent memory ({@code agents_*}) */
@@ -319,12 +335,14 @@ public final class FoundupsDb implements AutoCloseable {
         private ClassLoader classLoader = FoundupsDb.class.getClassLoader();
         private long walSizeLimit = 64L << 20;
         private Path postgresClientTools;
+        private DatabaseListener listener = DatabaseListener.NONE;
+        private Object metricRegistry;
 
         private Builder() {
         }
 
         /**
-         * The database, in any form {@link DatabaseUrl} accepts. Overrides {@code DATABASE_URL}.
+         * The database, in any form {@code DATABASE_URL} accepts (see the README). Overrides {@code DATABASE_URL}.
          *
          * @param url the URL
          * @return this builder
@@ -335,14 +353,17 @@ public final class FoundupsDb implements AutoCloseable {
 
         /**
          * The database, named in error messages as the setting it came from (such as a command-line option).
+         * Checked at once, so a misconfiguration fails where it is made, naming the setting.
          *
          * @param url     the URL
          * @param setting what to call the setting in messages, such as {@code --url}
          * @return this builder
+         * @throws FoundupsDbException CONFIGURATION naming the setting when the URL is not an accepted form
          */
         public Builder databaseUrl(String url, String setting) {
-            this.databaseUrl = Objects.requireNonNull(url, "databaseUrl");
-            this.databaseUrlSource = Objects.requireNonNull(setting, "setting");
+            DatabaseUrl.parse(Objects.requireNonNull(url, "databaseUrl"), Objects.requireNonNull(setting, "setting"));
+            this.databaseUrl = url;
+            this.databaseUrlSource = setting;
             return this;
         }
 
@@ -480,6 +501,32 @@ public final class FoundupsDb implements AutoCloseable {
          */
         public Builder postgresClientTools(Path folder) {
             this.postgresClientTools = Objects.requireNonNull(folder, "postgresClientTools");
+            return this;
+        }
+
+        /**
+         * Told of what the open database does (namespaces created, migrations, SQLite write waits and checkpoints),
+         * for metrics.
+         *
+         * @param listener the listener; its exceptions are logged and ignored
+         * @return this builder
+         */
+        public Builder listener(DatabaseListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * A metrics registry for HikariCP's own pool metrics ({@code hikaricp.connections.*}, tagged with the pool
+         * name): a Micrometer {@code MeterRegistry}, or a Dropwizard {@code MetricRegistry} (HikariCP looks a
+         * {@code String} up in JNDI). An {@code Object}, so that FoundUps DB itself depends on neither.
+         *
+         * @param registry the registry
+         * @return this builder
+         * @throws IllegalArgumentException from {@link #open()} when it is not one of those types
+         */
+        public Builder metricRegistry(Object registry) {
+            this.metricRegistry = Objects.requireNonNull(registry, "metricRegistry");
             return this;
         }
 

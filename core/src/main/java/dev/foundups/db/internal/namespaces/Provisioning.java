@@ -3,6 +3,7 @@ package dev.foundups.db.internal.namespaces;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,6 +17,7 @@ import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.foundups.db.DatabaseListener;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.NamespaceInfo;
@@ -125,6 +127,7 @@ final class Provisioning {
 
     private NamespaceInfo create(Configuration tx, NamespaceKind kind, String name, Template template, String prefix,
                                  boolean mustBeNew) {
+        long started = System.nanoTime();
         DSLContext dsl = tx.dsl();
         parts.bulk().commitWithoutWaitingForDisk(dsl);
         Instant now = CatalogRows.now();
@@ -145,6 +148,7 @@ final class Provisioning {
         apply(dsl, template, 0, prefix);
         LOG.debug("Created {} '{}' from template '{}' at version {}", kind.catalogValue(), name, template.name(),
                 template.version());
+        DatabaseListener.of(tx).namespaceCreated(kind, name, Duration.ofNanos(System.nanoTime() - started));
         return created;
     }
 

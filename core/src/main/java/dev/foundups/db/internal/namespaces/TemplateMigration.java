@@ -14,6 +14,7 @@ import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.foundups.db.DatabaseListener;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.MigrationListener;
@@ -115,6 +116,7 @@ final class TemplateMigration {
         MigrationReport report = new MigrationReport(checked, jobs.size(), migrated, new LinkedHashMap<>(failed),
                 Duration.ofNanos(System.nanoTime() - start));
         serial.finished(report);
+        DatabaseListener.of(parts.shared().configuration()).migrationFinished(report);
         if (!failed.isEmpty()) {
             LOG.warn("{} namespace(s) could not be migrated and are marked failed: {}", failed.size(),
                     report.failedNamespaces());

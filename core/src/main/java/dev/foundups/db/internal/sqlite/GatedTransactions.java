@@ -7,6 +7,8 @@ import org.jooq.TransactionContext;
 import org.jooq.TransactionProvider;
 import org.jooq.impl.DefaultTransactionProvider;
 
+import dev.foundups.db.DatabaseListener;
+
 /**
  * jOOQ's transactions on SQLite: each top-level transaction holds the {@link WriteGate} from before it takes the
  * writer's connection until after it commits or rolls back. The pool begins SQLite transactions IMMEDIATE, so a
@@ -47,7 +49,7 @@ final class GatedTransactions implements TransactionProvider {
     public void begin(TransactionContext ctx) {
         if (ctx.configuration().data(IN_TRANSACTION) == null) {
             openWriter.run(); // the first time, before the gate: opening parses the schema
-            gate.acquire(timeout);
+            DatabaseListener.of(ctx.configuration()).writeWaited(gate.acquire(timeout));
             ctx.data(HELD, Boolean.TRUE);
             ctx.configuration().data(IN_TRANSACTION, Boolean.TRUE);
         }

@@ -14,6 +14,8 @@ import org.jooq.Query;
 import org.jooq.Select;
 import org.jooq.Update;
 
+import dev.foundups.db.DatabaseListener;
+
 /**
  * Runs each write statement that is not inside a transaction with the {@link WriteGate} held, on the writer's
  * connection. The gate is taken before any connection is, so a waiting writer holds none. Reads pass straight
@@ -46,7 +48,7 @@ final class GatedWrites implements ExecuteListener {
             return;
         }
         openWriter.run(); // the first time, before the gate: opening parses the schema
-        gate.acquire(timeout);
+        DatabaseListener.of(ctx.configuration()).writeWaited(gate.acquire(timeout));
         ctx.data(HELD, Boolean.TRUE);
         ctx.connectionProvider(writer);
     }

@@ -13,6 +13,8 @@ import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.foundups.db.DatabaseListener;
+
 /**
  * Keeps the {@code -wal} file in bounds.
  *
@@ -41,6 +43,7 @@ final class WalCheckpointer {
     private final File wal;
     private final long limitBytes;
     private final DataSource pool;
+    private final DatabaseListener events;
     /**
      * WAL headroom per commit between size checks: far below the limit the size is looked at every
      * headroom / this many commits (at most {@link #MAX_CHECK_INTERVAL}), close to it after every commit.
@@ -53,10 +56,11 @@ final class WalCheckpointer {
     private int commitsSinceCheck;
     private int checkEvery = 1;
 
-    WalCheckpointer(Path database, long limitBytes, DataSource pool) {
+    WalCheckpointer(Path database, long limitBytes, DataSource pool, DatabaseListener events) {
         this.wal = new File(database + "-wal");
         this.limitBytes = limitBytes;
         this.pool = pool;
+        this.events = events;
     }
 
     /** After a committed write, with the gate held: checkpoints when the WAL has grown past the limit. */
@@ -94,6 +98,13 @@ final class WalCheckpointer {
      * @return true when it completed; false when readers or writers kept it from completing, or on an error
      */
     boolean checkpoint(Duration wait) {
+        long start = System.nanoTime();
+        boolean complete = truncate(wait);
+        events.checkpointed(Duration.ofNanos(System.nanoTime() - start), complete);
+        return complete;
+    }
+
+    private boolean truncate(Duration wait) {
         try (Connection connection = pool.getConnection(); Statement st = connection.createStatement()) {
             int saved = pragmaInt(st, "PRAGMA busy_timeout");
             // PRAGMA arguments cannot be bound; these are integers of ours, never input.

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import com.zaxxer.hikari.HikariDataSource;
 
+import dev.foundups.db.DatabaseListener;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.internal.config.DataSources;
@@ -50,15 +51,17 @@ public final class WriteDiscipline {
     private final HikariDataSource writer;
     private final WalCheckpointer checkpointer;
     private final Duration busyTimeout;
+    private final DatabaseListener events;
     private volatile boolean writerOpen;
 
     private WriteDiscipline(Path database, HikariDataSource writer, DataSource readers, Duration busyTimeout,
-                            long walLimitBytes) {
+                            long walLimitBytes, DatabaseListener events) {
         this.database = database;
         this.gate = WriteGate.of(database);
         this.writer = writer;
+        this.events = events;
         // Checkpoints borrow a reader connection: the writer's one connection may still be held when they run.
-        this.checkpointer = new WalCheckpointer(database, walLimitBytes, readers);
+        this.checkpointer = new WalCheckpointer(database, walLimitBytes, readers, events);
         this.busyTimeout = busyTimeout;
     }
 
@@ -80,7 +83,8 @@ public final class WriteDiscipline {
                                           Duration busyTimeout, long walLimitBytes) {
         Path database = url.sqlitePath().orElseThrow();
         HikariDataSource writer = DataSources.openSqliteWriter(url, busyTimeout, walLimitBytes);
-        WriteDiscipline discipline = new WriteDiscipline(database, writer, readers, busyTimeout, walLimitBytes);
+        WriteDiscipline discipline = new WriteDiscipline(database, writer, readers, busyTimeout, walLimitBytes,
+                DatabaseListener.of(configuration));
         ConnectionProvider writerConnection = new DataSourceConnectionProvider(writer);
         // Every transaction is a writer on SQLite (IMMEDIATE): it waits for the gate, then begins on the writer's
         // connection.
@@ -130,7 +134,7 @@ public final class WriteDiscipline {
      */
     public <T> T write(Write<T> write) throws SQLException {
         openWriter();
-        gate.acquire(busyTimeout);
+        events.writeWaited(gate.acquire(busyTimeout));
         try {
             T result;
             try (Connection connection = writer.getConnection()) {

@@ -46,11 +46,12 @@ final class WriteGate {
      * Waits for the write lock.
      *
      * @param timeout how long to wait before giving up
+     * @return how long it waited
      * @throws FoundupsDbException BUSY when another writer held the lock for the whole timeout, or when this thread
      *                             already holds it (a write on the database's own context inside a transaction
      *                             would otherwise wait for itself); DB_CONNECTION when the lock file fails
      */
-    void acquire(Duration timeout) {
+    Duration acquire(Duration timeout) {
         if (lock.isHeldByCurrentThread()) {
             throw new FoundupsDbException(ErrorCode.BUSY, "this thread is inside a write transaction on " + database
                     + " and started another write outside it, which would wait for the transaction's own lock. Inside "
@@ -71,6 +72,7 @@ final class WriteGate {
             if (!processLock.acquire(timeout.toNanos() - (System.nanoTime() - start))) {
                 throw busy(timeout, "another process");
             }
+            return Duration.ofNanos(System.nanoTime() - start);
         } catch (InterruptedException e) {
             lock.unlock();
             Thread.currentThread().interrupt();
