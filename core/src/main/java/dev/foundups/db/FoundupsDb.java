@@ -346,6 +346,7 @@ public final class FoundupsDb implements AutoCloseable {
          *
          * @param url the URL
          * @return this builder
+         * @throws FoundupsDbException CONFIGURATION when the URL is not an accepted form
          */
         public Builder databaseUrl(String url) {
             return databaseUrl(url, "databaseUrl");

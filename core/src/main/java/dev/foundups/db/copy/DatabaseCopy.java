@@ -159,7 +159,7 @@ public final class DatabaseCopy {
         /**
          * The database to copy to: an empty database (a new SQLite file, or a new PostgreSQL database).
          *
-         * @param url in any form {@link DatabaseUrl} accepts
+         * @param url in any form {@code DATABASE_URL} accepts
          * @return this builder
          * @throws FoundupsDbException CONFIGURATION naming {@code to} when the URL is not an accepted form
          */
