@@ -6,7 +6,7 @@ import org.jooq.Configuration;
 
 /**
  * Told of what an open database does, for metrics: namespaces created, migrations run, and on SQLite the waits
- * for the one writer and the WAL checkpoints. Register one with {@link FoundupsDb.Builder#listener}; the Spring
+ * for the one writer and the WAL checkpoints. Register one with {@link FoundupsDbBuilder#listener}; the Spring
  * Boot starter registers one that feeds Micrometer.
  *
  * <p>Calls come from the threads doing the work, often while they hold the SQLite write lock, and may overlap:

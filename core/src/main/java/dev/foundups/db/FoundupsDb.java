@@ -1,12 +1,9 @@
 package dev.foundups.db;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
 
 import javax.sql.DataSource;
 
@@ -69,7 +66,7 @@ public final class FoundupsDb implements AutoCloseable {
     private final AutoCloseable writePath;
     private final Path postgresClientTools;
 
-    private FoundupsDb(Builder builder, DatabaseUrl url) {
+    FoundupsDb(FoundupsDbBuilder builder, DatabaseUrl url) {
         this.url = url;
         this.postgresClientTools = builder.postgresClientTools;
         DialectStrategy strategy = url.strategy();
@@ -95,7 +92,8 @@ public final class FoundupsDb implements AutoCloseable {
             // One connection stays free for the migration lock's own on PostgreSQL.
             int parallelism = builder.migrationParallelism > 0 ? builder.migrationParallelism
                     : Math.max(1, Math.min(4, poolSize - 2));
-            this.namespaces = new Namespaces(dsl, strategy, new TemplateRegistry(url.dialect(), builder.classLoader), parallelism);
+            this.namespaces = new Namespaces(dsl, strategy, new TemplateRegistry(url.dialect(), builder.classLoader),
+                    parallelism);
             this.catalog = new NamespaceCatalog(namespaces, () -> MigrationLock.acquire(url, dataSource));
             if (builder.schemaChangesOnOpen) {
                 try (MigrationLock lock = MigrationLock.acquire(url, dataSource)) {
@@ -135,8 +133,8 @@ public final class FoundupsDb implements AutoCloseable {
                 .withRenderSchema(false)
                 // Every query renders on every call. Qualifying each column with its table (the default) renders
                 // each table name once per column, through the render mapping, and on SQLite checks each copy
-                // against the keyword list and an identifier pattern: a fifth of the render time of a point read on
-                // SQLite (bench: RenderBenchmark). Qualified names still appear where two tables are in scope.
+                // against the keyword list and an identifier pattern: work every point read pays on each call
+                // (bench: RenderBenchmark). Qualified names still appear where two tables are in scope.
                 .withRenderTable(RenderTable.WHEN_MULTIPLE_TABLES);
     }
 
@@ -151,9 +149,9 @@ public final class FoundupsDb implements AutoCloseable {
         return configure().open();
     }
 
-    /** @return a builder for the settings; {@link Builder#open()} opens the database */
-    public static Builder configure() {
-        return new Builder();
+    /** @return a builder for the settings; {@link FoundupsDbBuilder#open()} opens the database */
+    public static FoundupsDbBuilder configure() {
+        return new FoundupsDbBuilder();
     }
 
     /** @return the database's JDBC URL, with any password masked: safe to log */
@@ -290,12 +288,13 @@ public final class FoundupsDb implements AutoCloseable {
      *
      * <ul>
      *   <li>SQLite: a database file, copied by SQLite's backup API from one snapshot. Open it like any database,
-     *       or bring it back with {@link Builder#restore(Path)}.</li>
+     *       or bring it back with {@link FoundupsDbBuilder#restore(Path)}.</li>
      *   <li>PostgreSQL: a {@code pg_dump} archive (custom format), written by the {@code pg_dump} program, which
-     *       must be on the PATH or in {@link Builder#postgresClientTools(Path)} (Debian: postgresql-client-15).</li>
+     *       must be on the PATH or in {@link FoundupsDbBuilder#postgresClientTools(Path)} (Debian: postgresql-client-15).</li>
      * </ul>
      *
-     * @param target the file to create; must not exist. It appears only once complete
+     *       must be on the PATH or in {@link FoundupsDbBuilder#postgresClientTools(Path)} (Debian:
+     *       postgresql-client-15).</li>
      * @return the file written, its size and how long it took
      * @throws FoundupsDbException BACKUP when the target exists, pg_dump is missing, or the backup fails
      */
@@ -317,268 +316,5 @@ public final class FoundupsDb implements AutoCloseable {
     @Override
     public String toString() {
         return "FoundupsDb[" + url + "]";
-    }
-
-    /**
-     * Settings for {@link FoundupsDb}. Every setting has a default; unset values come from the environment.
-     */
-    public static final class Builder {
-        private String databaseUrl;
-        private String databaseUrlSource = DATABASE_URL;
-        private Function<String, String> environment = System::getenv;
-        private int maximumPoolSize;
-        private Duration busyTimeout = Duration.ofSeconds(10);
-        private boolean migrateOnOpen = true;
-        private boolean schemaChangesOnOpen = true;
-        private MigrationListener migrationListener = MigrationListener.NONE;
-        private int migrationParallelism;
-        private ClassLoader classLoader = FoundupsDb.class.getClassLoader();
-        private long walSizeLimit = 64L << 20;
-        private Path postgresClientTools;
-        private DatabaseListener listener = DatabaseListener.NONE;
-        private Object metricRegistry;
-
-        private Builder() {
-        }
-
-        /**
-         * The database, in any form {@code DATABASE_URL} accepts (see the README). Overrides {@code DATABASE_URL}.
-         *
-         * @param url the URL
-         * @return this builder
-         * @throws FoundupsDbException CONFIGURATION when the URL is not an accepted form
-         */
-        public Builder databaseUrl(String url) {
-            return databaseUrl(url, "databaseUrl");
-        }
-
-        /**
-         * The database, named in error messages as the setting it came from (such as a command-line option).
-         * Checked at once, so a misconfiguration fails where it is made, naming the setting.
-         *
-         * @param url     the URL
-         * @param setting what to call the setting in messages, such as {@code --url}
-         * @return this builder
-         * @throws FoundupsDbException CONFIGURATION naming the setting when the URL is not an accepted form
-         */
-        public Builder databaseUrl(String url, String setting) {
-            DatabaseUrl.parse(Objects.requireNonNull(url, "databaseUrl"), Objects.requireNonNull(setting, "setting"));
-            this.databaseUrl = url;
-            this.databaseUrlSource = setting;
-            return this;
-        }
-
-        /**
-         * Where unset values are read from, instead of the process environment (for tests and embedding).
-         *
-         * @param variables variable name to value
-         * @return this builder
-         */
-        public Builder environment(Map<String, String> variables) {
-            Map<String, String> copy = Map.copyOf(variables);
-            this.environment = copy::get;
-            return this;
-        }
-
-        /**
-         * Most pooled connections. Default: 4 on SQLite (one writer at a time anyway), 10 on PostgreSQL.
-         *
-         * @param size at least 2 (one is held by schema changes while they run)
-         * @return this builder
-         * @throws IllegalArgumentException when below 2
-         */
-        public Builder maximumPoolSize(int size) {
-            if (size < 2) {
-                throw new IllegalArgumentException("maximumPoolSize cannot be less than 2, was " + size);
-            }
-            this.maximumPoolSize = size;
-            return this;
-        }
-
-        /**
-         * How long a SQLite write waits for the write in progress (of another thread of this process, or of another
-         * process) before it fails with BUSY. Default 10 s.
-         *
-         * @param timeout positive duration
-         * @return this builder
-         * @throws IllegalArgumentException when not positive
-         */
-        public Builder busyTimeout(Duration timeout) {
-            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("busyTimeout must be positive, was " + timeout);
-            }
-            this.busyTimeout = timeout;
-            return this;
-        }
-
-        /**
-         * Whether opening applies pending template changes to existing namespaces (default true). The shared
-         * tables are always brought up to date. Turn it off to run {@link NamespaceCatalog#migrate} yourself, for
-         * example from a deploy step with a progress bar.
-         *
-         * @param migrate true to migrate on open
-         * @return this builder
-         */
-        public Builder migrateOnOpen(boolean migrate) {
-            this.migrateOnOpen = migrate;
-            return this;
-        }
-
-        /**
-         * Whether opening may change the schema at all (default true). With false, opening only connects: no
-         * Liquibase run, no template migration. For tools that look without touching, such as a status report.
-         *
-         * @param allowed true to bring the schema up to date on open
-         * @return this builder
-         */
-        public Builder schemaChangesOnOpen(boolean allowed) {
-            this.schemaChangesOnOpen = allowed;
-            return this;
-        }
-
-        /**
-         * Told of the progress of the migration that runs on open.
-         *
-         * @param listener the listener
-         * @return this builder
-         */
-        public Builder migrationListener(MigrationListener listener) {
-            this.migrationListener = Objects.requireNonNull(listener, "migrationListener");
-            return this;
-        }
-
-        /**
-         * How many namespaces PostgreSQL migrates or creates at once, each on its own connection. Default: up to
-         * 4, leaving two pooled connections free. SQLite always uses one (it has one writer).
-         *
-         * @param parallelism at least 1
-         * @return this builder
-         * @throws IllegalArgumentException when below 1
-         */
-        public Builder migrationParallelism(int parallelism) {
-            if (parallelism < 1) {
-                throw new IllegalArgumentException("migrationParallelism cannot be less than 1, was " + parallelism);
-            }
-            this.migrationParallelism = parallelism;
-            return this;
-        }
-
-        /**
-         * SQLite: the size the {@code -wal} file may reach before a commit forces a full checkpoint, and the size
-         * it is cut back to after one. Readers that never pause would otherwise let it grow without bound.
-         * Default 64 MiB.
-         *
-         * @param bytes at least 1 MiB
-         * @return this builder
-         * @throws IllegalArgumentException when below 1 MiB
-         */
-        public Builder walSizeLimit(long bytes) {
-            if (bytes < (1L << 20)) {
-                throw new IllegalArgumentException("walSizeLimit cannot be less than 1 MiB (1048576 bytes), was "
-                        + bytes);
-            }
-            this.walSizeLimit = bytes;
-            return this;
-        }
-
-        /**
-         * Where the changelogs and templates are found (default: the class loader of FoundUps DB itself). Set it
-         * when module templates ship in jars that a plugin class loader loads.
-         *
-         * @param loader the class loader
-         * @return this builder
-         */
-        public Builder classLoader(ClassLoader loader) {
-            this.classLoader = Objects.requireNonNull(loader, "classLoader");
-            return this;
-        }
-
-        /**
-         * PostgreSQL: the folder holding {@code pg_dump} and {@code pg_restore}, for backup and restore. Default:
-         * found on the PATH.
-         *
-         * @param folder the folder, such as {@code /usr/lib/postgresql/16/bin}
-         * @return this builder
-         */
-        public Builder postgresClientTools(Path folder) {
-            this.postgresClientTools = Objects.requireNonNull(folder, "postgresClientTools");
-            return this;
-        }
-
-        /**
-         * Told of what the open database does (namespaces created, migrations, SQLite write waits and checkpoints),
-         * for metrics.
-         *
-         * @param listener the listener; its exceptions are logged and ignored
-         * @return this builder
-         */
-        public Builder listener(DatabaseListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
-            return this;
-        }
-
-        /**
-         * A metrics registry for HikariCP's own pool metrics ({@code hikaricp.connections.*}, tagged with the pool
-         * name): a Micrometer {@code MeterRegistry}, or a Dropwizard {@code MetricRegistry} (HikariCP looks a
-         * {@code String} up in JNDI). An {@code Object}, so that FoundUps DB itself depends on neither.
-         *
-         * @param registry the registry
-         * @return this builder
-         * @throws IllegalArgumentException from {@link #open()} when it is not one of those types
-         */
-        public Builder metricRegistry(Object registry) {
-            this.metricRegistry = Objects.requireNonNull(registry, "metricRegistry");
-            return this;
-        }
-
-        /**
-         * Replaces the database's content with a backup made by {@link FoundupsDb#backup(Path)}, without opening it.
-         *
-         * <ul>
-         *   <li>SQLite: refused while any connection, of this process or another, has the file open (close every
-         *       {@code FoundupsDb} on it first); the backup is checked before the file is touched, and copied in as
-         *       one transaction, so a failed restore leaves the database as it was.</li>
-         *   <li>PostgreSQL: runs {@code pg_restore} in one transaction into the database, which must be empty
-         *       (create a new one): tables made after the backup would otherwise survive it.</li>
-         * </ul>
-         *
-         * @param backup the backup file
-         * @throws FoundupsDbException CONFIGURATION for a bad URL; BACKUP when the file is not a backup, the database
-         *                             is in use or not empty, or the restore fails
-         */
-        public void restore(Path backup) {
-            Objects.requireNonNull(backup, "backup");
-            DatabaseBackup.restore(resolveDatabaseUrl(), backup, busyTimeout, postgresClientTools);
-        }
-
-        /**
-         * Opens the database: connects, then brings the schema up to date.
-         *
-         * @return the open database
-         * @throws FoundupsDbException CONFIGURATION naming the setting for a bad URL; DB_CONNECTION, MIGRATION
-         */
-        public FoundupsDb open() {
-            return new FoundupsDb(this, resolveDatabaseUrl());
-        }
-
-        /**
-         * The database {@link #open()} would open: {@link #databaseUrl(String)}, else the {@code DATABASE_URL}
-         * system property, else the environment variable, else the default SQLite file. Opens nothing.
-         *
-         * @throws FoundupsDbException (CONFIGURATION) naming the setting when the URL is not an accepted form
-         */
-        DatabaseUrl resolveDatabaseUrl() {
-            String value = databaseUrl;
-            String source = databaseUrlSource;
-            if (value == null) {
-                value = System.getProperty(DATABASE_URL);
-                source = DATABASE_URL + " (system property)";
-            }
-            if (value == null) {
-                value = environment.apply(DATABASE_URL);
-                source = DATABASE_URL + " (environment)";
-            }
-            return DatabaseUrl.parse(value, source);
-        }
     }
 }

@@ -96,7 +96,7 @@ class SqliteBackupTest {
     void restoreReplacesTheLiveFileOnlyOnceNothingHasItOpen() throws Exception {
         String url = Backend.SQLITE.newDatabaseUrl(dir);
         Path file = dir.resolve("before.bak");
-        FoundupsDb.Builder restore = FoundupsDb.configure().databaseUrl(url).busyTimeout(Duration.ofMillis(300));
+        FoundupsDbBuilder restore = FoundupsDb.configure().databaseUrl(url).busyTimeout(Duration.ofMillis(300));
         try (FoundupsDb db = FoundupsDb.configure().databaseUrl(url).open()) {
             db.agents().learnPattern("a", "before", "{}");
             db.backup(file);

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 import dev.foundups.db.FoundupsDb;
+import dev.foundups.db.FoundupsDbBuilder;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.internal.config.DatabaseUrl;
 import picocli.CommandLine;
@@ -94,7 +95,7 @@ public final class FoundupsDbCli {
      * @param settings further settings for this command
      * @return the open database
      */
-    FoundupsDb open(UnaryOperator<FoundupsDb.Builder> settings) {
+    FoundupsDb open(UnaryOperator<FoundupsDbBuilder> settings) {
         if (verbose) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
         }
@@ -129,8 +130,8 @@ public final class FoundupsDbCli {
     }
 
     /** @return a builder with the shared options applied */
-    FoundupsDb.Builder builder() {
-        FoundupsDb.Builder builder = FoundupsDb.configure().environment(environment);
+    FoundupsDbBuilder builder() {
+        FoundupsDbBuilder builder = FoundupsDb.configure().environment(environment);
         if (url != null) {
             builder.databaseUrl(url, "--url");
         }

@@ -24,6 +24,7 @@ import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
 import dev.foundups.db.FoundupsDb;
+import dev.foundups.db.FoundupsDbBuilder;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.NamespaceInfo;
@@ -112,7 +113,7 @@ final class Copier {
     }
 
     private FoundupsDb openTarget(boolean schemaChanges) {
-        FoundupsDb.Builder builder = FoundupsDb.configure()
+        FoundupsDbBuilder builder = FoundupsDb.configure()
                 .databaseUrl(settings.targetUrlText(), settings.targetSetting())
                 .classLoader(settings.classLoader())
                 .schemaChangesOnOpen(schemaChanges);

@@ -207,7 +207,7 @@ public final class DatabaseCopy {
 
         /**
          * Where the changelogs and templates are found (default: FoundUps DB's own class loader), as
-         * {@code FoundupsDb.Builder#classLoader}.
+         * {@code FoundupsDbBuilder#classLoader}.
          *
          * @param loader the class loader
          * @return this builder

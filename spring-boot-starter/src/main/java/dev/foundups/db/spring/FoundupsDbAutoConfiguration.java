@@ -22,6 +22,7 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 
 import dev.foundups.db.AgentMemory;
 import dev.foundups.db.FoundupsDb;
+import dev.foundups.db.FoundupsDbBuilder;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.NamespaceCatalog;
 
@@ -64,7 +65,7 @@ public class FoundupsDbAutoConfiguration {
     @ConditionalOnMissingBean
     public FoundupsDb foundupsDb(FoundupsDbProperties properties, Environment environment, ResourceLoader resources,
                                 ObjectProvider<FoundupsDbBuilderCustomizer> customizers) {
-        FoundupsDb.Builder builder = FoundupsDb.configure();
+        FoundupsDbBuilder builder = FoundupsDb.configure();
         String url = properties.getDatabaseUrl();
         if (url != null) {
             // Checked here, before anything opens. Not reported as Boot's invalid property value: that report

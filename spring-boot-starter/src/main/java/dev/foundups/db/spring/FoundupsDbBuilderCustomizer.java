@@ -1,9 +1,10 @@
 package dev.foundups.db.spring;
 
 import dev.foundups.db.FoundupsDb;
+import dev.foundups.db.FoundupsDbBuilder;
 
 /**
- * Adjusts the {@link FoundupsDb.Builder} after the {@code foundups.*} properties are applied and before the
+ * Adjusts the {@link FoundupsDbBuilder} after the {@code foundups.*} properties are applied and before the
  * database opens: for what properties cannot say, such as a {@code MigrationListener} or a
  * {@code DatabaseListener}. Every bean of this type is applied, in {@code @Order}.
  *
@@ -20,5 +21,5 @@ public interface FoundupsDbBuilderCustomizer {
     /**
      * @param builder the builder, with the properties applied
      */
-    void customize(FoundupsDb.Builder builder);
+    void customize(FoundupsDbBuilder builder);
 }

@@ -8,6 +8,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.annotation.Order;
 
 import dev.foundups.db.FoundupsDb;
+import dev.foundups.db.FoundupsDbBuilder;
 
 /**
  * Micrometer metrics of the database, when the application has a {@code MeterRegistry} (the actuator makes one):

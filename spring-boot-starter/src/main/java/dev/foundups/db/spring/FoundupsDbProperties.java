@@ -7,9 +7,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
 import dev.foundups.db.FoundupsDb;
+import dev.foundups.db.FoundupsDbBuilder;
 
 /**
- * The settings of {@link FoundupsDb.Builder}, as {@code foundups.*} properties. Unset ones keep the builder's
+ * The settings of {@link FoundupsDbBuilder}, as {@code foundups.*} properties. Unset ones keep the builder's
  * defaults. An unknown {@code foundups.*} key in the application's configuration fails start-up with its name
  * (environment variables and system properties are not checked: Boot leaves those out, since they hold unrelated
  * values too); a bad value fails it naming the property and the reason.

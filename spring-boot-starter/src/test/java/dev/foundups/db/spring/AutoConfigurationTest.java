@@ -29,6 +29,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.foundups.db.AgentMemory;
 import dev.foundups.db.DatabaseListener;
 import dev.foundups.db.FoundupsDb;
+import dev.foundups.db.FoundupsDbBuilder;
 import dev.foundups.db.NamespaceCatalog;
 import dev.foundups.db.testing.Backend;
 
