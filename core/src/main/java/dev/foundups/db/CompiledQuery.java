@@ -1,13 +1,8 @@
 package dev.foundups.db;
 
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
-import java.lang.reflect.Modifier;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,20 +14,17 @@ import javax.sql.DataSource;
 
 import org.jooq.Configuration;
 import org.jooq.DSLContext;
-import org.jooq.Field;
 import org.jooq.Param;
 import org.jooq.Query;
 import org.jooq.Record;
 import org.jooq.ResultQuery;
 import org.jooq.SQLDialect;
 import org.jooq.Select;
-import org.jooq.TableRecord;
 import org.jooq.exception.DataAccessException;
 import org.jooq.exception.NoDataFoundException;
 import org.jooq.exception.TooManyRowsException;
 import org.jooq.impl.DataSourceConnectionProvider;
 
-import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.internal.sqlite.WriteDiscipline;
 
 /**
@@ -83,10 +75,8 @@ public final class CompiledQuery<R extends Record> {
     private final Object[] constants;
     private final JdbcType[] bindTypes;
     private final int[] bindSqlTypes;
-    private final boolean returnsRows;
-    private final Field<?>[] fields;
-    private final JdbcType[] columnTypes;
-    private final MethodHandle recordConstructor;
+    /** Reads result rows into records; null for a statement that returns none. */
+    private final RowReader<R> rows;
 
     private CompiledQuery(DSLContext dsl, Query query) {
         this.configuration = dsl.configuration();
@@ -136,20 +126,8 @@ public final class CompiledQuery<R extends Record> {
         this.parameterNames = List.copyOf(names);
         this.parameterTypes = named.toArray(new Param<?>[0]);
 
-        if (query instanceof ResultQuery<?> resultQuery) {
-            this.returnsRows = true;
-            this.fields = resultQuery.fields();
-            this.columnTypes = new JdbcType[fields.length];
-            for (int i = 0; i < fields.length; i++) {
-                columnTypes[i] = JdbcType.of(fields[i].getDataType(), "column '" + fields[i].getName() + "'");
-            }
-            this.recordConstructor = constructor(resultQuery.getRecordType());
-        } else {
-            this.returnsRows = false;
-            this.fields = new Field<?>[0];
-            this.columnTypes = new JdbcType[0];
-            this.recordConstructor = null;
-        }
+        this.rows = query instanceof ResultQuery<?> resultQuery
+                ? new RowReader<>(resultQuery, configuration, sqlite, sql) : null;
     }
 
     /**
@@ -250,7 +228,7 @@ public final class CompiledQuery<R extends Record> {
     public int execute(Object... values) {
         return run(values, cached -> {
             PreparedStatement statement = cached.statement;
-            if (!returnsRows) {
+            if (rows == null) {
                 return statement.executeUpdate();
             }
             int rows = 0;
@@ -271,14 +249,14 @@ public final class CompiledQuery<R extends Record> {
      */
     public List<R> fetch(Object... values) {
         return run(values, cached -> {
-            List<R> rows = new ArrayList<>();
+            List<R> fetched = new ArrayList<>();
             try (ResultSet rs = cached.statement.executeQuery()) {
-                int[] columns = columns(cached, rs);
+                int[] columns = rows.columns(cached, rs);
                 while (rs.next()) {
-                    rows.add(record(rs, columns));
+                    fetched.add(rows.record(rs, columns));
                 }
             }
-            return rows;
+            return fetched;
         });
     }
 
@@ -311,11 +289,11 @@ public final class CompiledQuery<R extends Record> {
 
     private R atMostOne(StatementCaches.Cached cached) throws SQLException {
         try (ResultSet rs = cached.statement.executeQuery()) {
-            int[] columns = columns(cached, rs);
+            int[] columns = rows.columns(cached, rs);
             if (!rs.next()) {
                 return null;
             }
-            R row = record(rs, columns);
+            R row = rows.record(rs, columns);
             // Stepping to the end also finishes a write's statement, which on SQLite runs its WAL hook.
             if (rs.next()) {
                 throw new TooManyRowsException("more than one row: " + sql);
@@ -378,76 +356,5 @@ public final class CompiledQuery<R extends Record> {
             }
         }
         return converted;
-    }
-
-    /** Where each field's column is: by name, found once per statement; by position when names do not tell. */
-    private int[] columns(StatementCaches.Cached cached, ResultSet rs) throws SQLException {
-        int[] columns = cached.columns;
-        if (columns != null) {
-            return columns;
-        }
-        ResultSetMetaData meta = rs.getMetaData();
-        int count = meta.getColumnCount();
-        columns = new int[fields.length];
-        boolean byName = true;
-        for (int f = 0; f < fields.length && byName; f++) {
-            columns[f] = 0;
-            for (int c = 1; c <= count; c++) {
-                if (meta.getColumnLabel(c).equalsIgnoreCase(fields[f].getName())) {
-                    columns[f] = c;
-                    break;
-                }
-            }
-            byName = columns[f] > 0;
-        }
-        if (!byName) {
-            if (count != fields.length) {
-                throw new FoundupsDbException(FoundupsDbException.ErrorCode.DATABASE, "the query returned " + count
-                        + " columns where " + fields.length + " were expected: " + sql);
-            }
-            for (int f = 0; f < fields.length; f++) {
-                columns[f] = f + 1;
-            }
-        }
-        cached.columns = columns;
-        return columns;
-    }
-
-    @SuppressWarnings("unchecked")
-    private R record(ResultSet rs, int[] columns) throws SQLException {
-        Record record;
-        if (recordConstructor != null) {
-            try {
-                record = (Record) recordConstructor.invoke();
-            } catch (Throwable e) {
-                throw new IllegalStateException("cannot create a " + recordConstructor.type().returnType(), e);
-            }
-            record.attach(configuration);
-        } else {
-            record = configuration.dsl().newRecord(fields);
-        }
-        for (int f = 0; f < fields.length; f++) {
-            set(record, fields[f], columnTypes[f].get(rs, columns[f], sqlite));
-        }
-        record.changed(false);
-        return (R) record;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> void set(Record record, Field<T> field, Object value) {
-        record.set(field, (T) value);
-    }
-
-    /** The generated record classes have a public no-argument constructor: used as jOOQ's fetch uses it. */
-    private static MethodHandle constructor(Class<?> recordType) {
-        if (recordType == null || !TableRecord.class.isAssignableFrom(recordType)
-                || Modifier.isAbstract(recordType.getModifiers()) || recordType.isInterface()) {
-            return null;
-        }
-        try {
-            return MethodHandles.publicLookup().findConstructor(recordType, MethodType.methodType(void.class));
-        } catch (ReflectiveOperationException e) {
-            return null;
-        }
     }
 }

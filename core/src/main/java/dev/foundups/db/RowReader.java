@@ -1,0 +1,112 @@
+package dev.foundups.db;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Modifier;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+
+import org.jooq.Configuration;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.ResultQuery;
+import org.jooq.TableRecord;
+
+/**
+ * Reads the rows of a compiled query into records of its generated class, as jOOQ's own fetch would: the columns
+ * found by name once per statement, each value read by the generated column's type.
+ */
+final class RowReader<R extends Record> {
+
+    private final Configuration configuration;
+    private final boolean sqlite;
+    private final String sql;
+    private final Field<?>[] fields;
+    private final JdbcType[] columnTypes;
+    private final MethodHandle recordConstructor;
+
+    RowReader(ResultQuery<?> query, Configuration configuration, boolean sqlite, String sql) {
+        this.configuration = configuration;
+        this.sqlite = sqlite;
+        this.sql = sql;
+        this.fields = query.fields();
+        this.columnTypes = new JdbcType[fields.length];
+        for (int i = 0; i < fields.length; i++) {
+            columnTypes[i] = JdbcType.of(fields[i].getDataType(), "column '" + fields[i].getName() + "'");
+        }
+        this.recordConstructor = constructor(query.getRecordType());
+    }
+
+    /** Where each field's column is: by name, found once per statement; by position when names do not tell. */
+    int[] columns(StatementCaches.Cached cached, ResultSet rs) throws SQLException {
+        int[] columns = cached.columns;
+        if (columns != null) {
+            return columns;
+        }
+        ResultSetMetaData meta = rs.getMetaData();
+        int count = meta.getColumnCount();
+        columns = new int[fields.length];
+        boolean byName = true;
+        for (int f = 0; f < fields.length && byName; f++) {
+            columns[f] = 0;
+            for (int c = 1; c <= count; c++) {
+                if (meta.getColumnLabel(c).equalsIgnoreCase(fields[f].getName())) {
+                    columns[f] = c;
+                    break;
+                }
+            }
+            byName = columns[f] > 0;
+        }
+        if (!byName) {
+            if (count != fields.length) {
+                throw new FoundupsDbException(FoundupsDbException.ErrorCode.DATABASE, "the query returned " + count
+                        + " columns where " + fields.length + " were expected: " + sql);
+            }
+            for (int f = 0; f < fields.length; f++) {
+                columns[f] = f + 1;
+            }
+        }
+        cached.columns = columns;
+        return columns;
+    }
+
+    @SuppressWarnings("unchecked")
+    R record(ResultSet rs, int[] columns) throws SQLException {
+        Record record;
+        if (recordConstructor != null) {
+            try {
+                record = (Record) recordConstructor.invoke();
+            } catch (Throwable e) {
+                throw new IllegalStateException("cannot create a " + recordConstructor.type().returnType(), e);
+            }
+            record.attach(configuration);
+        } else {
+            record = configuration.dsl().newRecord(fields);
+        }
+        for (int f = 0; f < fields.length; f++) {
+            set(record, fields[f], columnTypes[f].get(rs, columns[f], sqlite));
+        }
+        record.changed(false);
+        return (R) record;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> void set(Record record, Field<T> field, Object value) {
+        record.set(field, (T) value);
+    }
+
+    /** The generated record classes have a public no-argument constructor: used as jOOQ's fetch uses it. */
+    private static MethodHandle constructor(Class<?> recordType) {
+        if (recordType == null || !TableRecord.class.isAssignableFrom(recordType)
+                || Modifier.isAbstract(recordType.getModifiers()) || recordType.isInterface()) {
+            return null;
+        }
+        try {
+            return MethodHandles.publicLookup().findConstructor(recordType, MethodType.methodType(void.class));
+        } catch (ReflectiveOperationException e) {
+            return null;
+        }
+    }
+}
