@@ -34,11 +34,12 @@ import dev.foundups.db.testing.Backend;
  * <p>A block is a method body. Its {@code import} lines become the class's imports. A block that does not open a
  * {@code FoundupsDb db} itself runs inside {@code try (FoundupsDb db = FoundupsDb.open()) { ... }}, with
  * {@code DATABASE_URL} naming the test's database. A block preceded by {@code <!-- example: compile-only -->} is
- * compiled but not run (for instance a restore, which needs the database closed and empty).
+ * compiled but not run (for instance a restore, which needs the database closed and empty); one preceded by
+ * {@code <!-- example: skip (why) -->} is neither (a class of another framework, tested where it lives).
  */
 class ReadmeExamplesIT {
 
-    private static final Pattern BLOCK = Pattern.compile("(<!-- example: ([a-z-]+) -->\\s*\\n)?```java\\n(.*?)```",
+    private static final Pattern BLOCK = Pattern.compile("(<!-- example: ([a-z-]+)[^>]*-->\\s*\\n)?```java\\n(.*?)```",
             Pattern.DOTALL);
     private static final Pattern OPENS_DB = Pattern.compile("FoundupsDb\\s+db\\s*=");
 
