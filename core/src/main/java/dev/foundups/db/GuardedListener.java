@@ -27,35 +27,27 @@ final class GuardedListener implements DatabaseListener {
 
     @Override
     public void namespaceCreated(NamespaceKind kind, String name, Duration took) {
-        try {
-            delegate.namespaceCreated(kind, name, took);
-        } catch (RuntimeException e) {
-            failed(e);
-        }
+        guarded(() -> delegate.namespaceCreated(kind, name, took));
     }
 
     @Override
     public void migrationFinished(MigrationReport report) {
-        try {
-            delegate.migrationFinished(report);
-        } catch (RuntimeException e) {
-            failed(e);
-        }
+        guarded(() -> delegate.migrationFinished(report));
     }
 
     @Override
     public void writeWaited(Duration waited) {
-        try {
-            delegate.writeWaited(waited);
-        } catch (RuntimeException e) {
-            failed(e);
-        }
+        guarded(() -> delegate.writeWaited(waited));
     }
 
     @Override
     public void checkpointed(Duration took, boolean complete) {
+        guarded(() -> delegate.checkpointed(took, complete));
+    }
+
+    private void guarded(Runnable call) {
         try {
-            delegate.checkpointed(took, complete);
+            call.run();
         } catch (RuntimeException e) {
             failed(e);
         }

@@ -11,26 +11,11 @@ import org.jooq.DSLContext;
  * dsl.selectFrom(CHAT_RULES_TIMEOUTS).where(CHAT_RULES_TIMEOUTS.TARGET.eq("troll456")).fetch();
  * // SELECT ... FROM "modules_chat_rules_timeouts" WHERE ...
  * </pre>
+ *
+ * @param name the module's name, such as {@code chat_rules}
+ * @param dsl  the module's long-lived, table-mapped context; do not close it
  */
-public final class PlatformModule {
-
-    private final String name;
-    private final DSLContext dsl;
-
-    PlatformModule(String name, DSLContext dsl) {
-        this.name = name;
-        this.dsl = dsl;
-    }
-
-    /** @return the module's name, such as {@code chat_rules} */
-    public String name() {
-        return name;
-    }
-
-    /** @return the module's long-lived, table-mapped context; do not close it */
-    public DSLContext dsl() {
-        return dsl;
-    }
+public record PlatformModule(String name, DSLContext dsl) {
 
     @Override
     public String toString() {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -52,11 +53,14 @@ public abstract class DialectStrategy {
     private final Dialect dialect;
     private final SQLDialect jooqDialect;
     private final int defaultPoolSize;
+    private final Supplier<liquibase.database.Database> offlineLiquibaseDatabase;
 
-    DialectStrategy(Dialect dialect, SQLDialect jooqDialect, int defaultPoolSize) {
+    DialectStrategy(Dialect dialect, SQLDialect jooqDialect, int defaultPoolSize,
+                    Supplier<liquibase.database.Database> offlineLiquibaseDatabase) {
         this.dialect = dialect;
         this.jooqDialect = jooqDialect;
         this.defaultPoolSize = defaultPoolSize;
+        this.offlineLiquibaseDatabase = offlineLiquibaseDatabase;
     }
 
     /** @return the dialect this strategy implements */
@@ -75,7 +79,9 @@ public abstract class DialectStrategy {
     }
 
     /** @return a Liquibase database of this dialect, not connected: its SQL generators render templates */
-    public abstract liquibase.database.Database offlineLiquibaseDatabase();
+    public final liquibase.database.Database offlineLiquibaseDatabase() {
+        return offlineLiquibaseDatabase.get();
+    }
 
     // ---- connections
 

@@ -42,12 +42,7 @@ final class PostgresStrategy extends DialectStrategy {
     static final PostgresStrategy INSTANCE = new PostgresStrategy();
 
     private PostgresStrategy() {
-        super(Dialect.POSTGRESQL, SQLDialect.POSTGRES, 10);
-    }
-
-    @Override
-    public liquibase.database.Database offlineLiquibaseDatabase() {
-        return new PostgresDatabase();
+        super(Dialect.POSTGRESQL, SQLDialect.POSTGRES, 10, PostgresDatabase::new);
     }
 
     @Override

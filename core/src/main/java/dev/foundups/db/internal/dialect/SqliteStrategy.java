@@ -48,12 +48,7 @@ final class SqliteStrategy extends DialectStrategy {
 
     /** Four connections by default: one writer at a time anyway; readers need only a few. */
     private SqliteStrategy() {
-        super(Dialect.SQLITE, SQLDialect.SQLITE, 4);
-    }
-
-    @Override
-    public liquibase.database.Database offlineLiquibaseDatabase() {
-        return new SQLiteDatabase();
+        super(Dialect.SQLITE, SQLDialect.SQLITE, 4, SQLiteDatabase::new);
     }
 
     @Override

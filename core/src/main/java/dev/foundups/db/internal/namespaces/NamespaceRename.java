@@ -55,7 +55,8 @@ final class NamespaceRename {
         String newPrefix = NamespaceName.tablePrefix(kind, to);
         // PrefixRename reads the engine's own catalog of objects (pg_constraint and pg_depend, or sqlite_master),
         // which has nothing in common between the two: it keeps one plan per dialect.
-        PrefixRename objects = new PrefixRename(parts.strategy().dialect() == Dialect.POSTGRESQL, List.copyOf(t.tables()),
+        PrefixRename objects = new PrefixRename(parts.strategy().dialect() == Dialect.POSTGRESQL,
+                List.copyOf(t.tables()),
                 before.get().tablePrefix(),
                 newPrefix);
         try (MigrationLock held = lock.get()) {
