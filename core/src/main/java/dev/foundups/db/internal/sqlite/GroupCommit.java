@@ -40,6 +40,8 @@ final class GroupCommit {
 
     /** At most this many writes in one transaction, so that a steady stream of writers still sees commits. */
     static final int MAX_GROUP = 64;
+    /** A leader leads at most this many groups in a row before it hands the lead on and returns. */
+    static final int MAX_ROUNDS = 4;
 
     private static final int WAITING = 0;
     /** Promoted: this member leads a group; the gate is held and the connection ready. */
@@ -370,7 +372,11 @@ final class GroupCommit {
      * members run join it, up to {@link #MAX_GROUP} members: under load that is where most of them come from.
      */
     private void runRest(Group group) {
-        int next = 1;
+        runFrom(group, 1);
+    }
+
+    private void runFrom(Group group, int first) {
+        int next = first;
         do {
             while (next < group.members.size()) {
                 runMember(group, group.members.get(next++));
@@ -410,23 +416,79 @@ final class GroupCommit {
     private void finish(Group group) {
         Member leader = group.members.get(0);
         try {
+            for (int round = 1; ; round++) {
+                endGroup(group, leader);
+                // Writes queued meanwhile: lead their group too, while holding the gate, rather than wake one of
+                // them to lead (a wake-up on every group's path). A few rounds at most, for the leader's own caller
+                // and for transactions waiting for the gate.
+                if (round >= MAX_ROUNDS) {
+                    break;
+                }
+                group = continueWith();
+                if (group == null) {
+                    break;
+                }
+                runFrom(group, 0);
+            }
+        } finally {
+            try {
+                gate.release();
+            } finally {
+                handOver();
+                leader.state = DONE;
+            }
+        }
+    }
+
+    /** After a group's commit: the connection back to its pool, the WAL check, and each member told its result. */
+    private void endGroup(Group group, Member leader) {
+        try {
             try {
                 group.connection.close();
             } catch (SQLException ignored) {
                 // a pooled connection's close only hands it back
             }
             lastHadCompany = group.members.size() > 1;
-            try {
-                if (!group.toCommit.isEmpty()) {
-                    checkpointer.afterCommit();
-                }
-            } finally {
-                gate.release();
+            if (!group.toCommit.isEmpty()) {
+                checkpointer.afterCommit();
             }
         } finally {
-            wake(group.members, leader);
-            leader.state = DONE;
+            for (Member m : group.members) {
+                if (m != leader) {
+                    m.state = DONE;
+                    LockSupport.unpark(m.thread);
+                }
+            }
         }
+    }
+
+    /** @return a group of the writes queued now, begun, with the gate still held; null when none are queued */
+    private Group continueWith() {
+        List<Member> members = new ArrayList<>();
+        if (!takeQueued(members)) {
+            return null;
+        }
+        Connection connection;
+        try {
+            connection = writer.getConnection();
+        } catch (SQLException | RuntimeException | Error e) {
+            for (Member m : members) {
+                m.error = e;
+                m.state = DONE;
+                LockSupport.unpark(m.thread);
+            }
+            return null;
+        }
+        Group group = new Group(members, connection, members.size() > 1 || lastHadCompany);
+        if (group.transaction) {
+            try {
+                prepare(connection);
+                begin.execute();
+            } catch (SQLException e) {
+                group.broken = e;
+            }
+        }
+        return group;
     }
 
     /** Marks the members done and wakes them; hands the lead to the next queued write first. */
