@@ -45,6 +45,9 @@ public final class WritersBench {
             .mapToInt(Integer::parseInt).toArray();
     private static final String[] SYSTEMS = System.getProperty("writers.systems", "library,raw_jdbc").split(",");
 
+    /** CPU time of the writer threads of the last measurement, summed: less sensitive to load than the rate. */
+    private static volatile long lastCpuNanos;
+
     private WritersBench() {
     }
 
@@ -75,8 +78,9 @@ public final class WritersBench {
                     String system = SYSTEMS[(i + round + threads) % SYSTEMS.length];
                     double rate = measure(dir, system, threads, ops);
                     rates.computeIfAbsent(system + "/" + threads, k -> new ArrayList<>()).add(rate);
-                    System.out.printf(Locale.ROOT, "round=%d system=%s threads=%d n=%d ops_per_s=%.0f%n", round,
-                            system, threads, ops / threads * threads, rate);
+                    System.out.printf(Locale.ROOT, "round=%d system=%s threads=%d n=%d ops_per_s=%.0f "
+                            + "cpu_us_per_op=%.1f%n", round, system, threads, ops / threads * threads, rate,
+                            lastCpuNanos / 1e3 / (ops / threads * threads));
                 }
             }
         }
@@ -168,12 +172,19 @@ public final class WritersBench {
             CountDownLatch ready = new CountDownLatch(threads);
             CountDownLatch go = new CountDownLatch(1);
             List<Future<Void>> done = new ArrayList<>();
+            java.util.concurrent.atomic.AtomicLong cpu = new java.util.concurrent.atomic.AtomicLong();
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
             for (int t = 0; t < threads; t++) {
                 Callable<Void> work = perThread.work(t);
                 done.add(pool.submit(() -> {
                     ready.countDown();
                     go.await();
-                    return work.call();
+                    long before = mx.getCurrentThreadCpuTime();
+                    try {
+                        return work.call();
+                    } finally {
+                        cpu.addAndGet(mx.getCurrentThreadCpuTime() - before);
+                    }
                 }));
             }
             ready.await();
@@ -183,6 +194,7 @@ public final class WritersBench {
                 f.get();
             }
             long nanos = System.nanoTime() - start;
+            lastCpuNanos = cpu.get();
             return (double) each * threads / (nanos / 1e9);
         } finally {
             pool.shutdown();

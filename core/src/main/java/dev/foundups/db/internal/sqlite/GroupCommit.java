@@ -73,6 +73,9 @@ final class GroupCommit {
     private PreparedStatement rollbackTo;
     /** Whether the last group had more than one member. Guarded by the gate. */
     private boolean lastHadCompany;
+    /** Groups committed and the writes in them, for the log on close. Guarded by the gate. */
+    private long groupCount;
+    private long writeCount;
 
     GroupCommit(WriteGate gate, DataSource writer, Runnable openWriter, WalCheckpointer checkpointer,
                 Duration timeout) {
@@ -398,6 +401,11 @@ final class GroupCommit {
         }
     }
 
+    /** @return how many writes ran in how many groups so far; call with the gate held */
+    String summary() {
+        return writeCount + " single-statement writes in " + groupCount + " groups";
+    }
+
     /** @return whether queued writes were added, up to {@link #MAX_GROUP} members in all */
     private boolean takeQueued(List<Member> members) {
         int before = members.size();
@@ -449,6 +457,8 @@ final class GroupCommit {
                 // a pooled connection's close only hands it back
             }
             lastHadCompany = group.members.size() > 1;
+            groupCount++;
+            writeCount += group.members.size();
             if (!group.toCommit.isEmpty()) {
                 checkpointer.afterCommit();
             }

@@ -214,6 +214,7 @@ public final class WriteDiscipline {
         try {
             gate.acquire(busyTimeout);
             try {
+                LOG.debug("Closing {}: {}", database, groups.summary());
                 writer.close();
                 if (!checkpointer.checkpoint(busyTimeout)) {
                     LOG.info("Closing {}: the WAL could not be checkpointed now (other connections were busy); "
