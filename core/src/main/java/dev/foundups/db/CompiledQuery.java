@@ -67,6 +67,7 @@ public final class CompiledQuery<R extends Record> {
     private final boolean sqlite;
     private final DataSource dataSource;
     private final WriteDiscipline writes;
+    private final boolean joinsGroups;
     private final StatementCaches caches;
     private final Configuration configuration;
     private final List<String> parameterNames;
@@ -94,6 +95,9 @@ public final class CompiledQuery<R extends Record> {
         // Instant columns are text on SQLite): the one place of this package that looks at the dialect.
         this.sqlite = configuration.dialect().family() == SQLDialect.SQLITE;
         this.writes = query instanceof Select ? null : WriteDiscipline.of(configuration).orElse(null);
+        // On SQLite an insert, update or delete joins a group commit with other threads' writes; anything else
+        // (DDL, plain SQL) writes alone.
+        this.joinsGroups = WriteDiscipline.joinsGroups(query);
 
         RenderedSql rendered = RenderedSql.of(dsl, query);
         this.sql = rendered.sql();
@@ -312,7 +316,8 @@ public final class CompiledQuery<R extends Record> {
         Object[] arguments = arguments(values);
         try {
             if (writes != null) {
-                return writes.write(connection -> runOn(connection, arguments, work));
+                return joinsGroups ? writes.write(connection -> runOn(connection, arguments, work))
+                        : writes.writeAlone(connection -> runOn(connection, arguments, work));
             }
             try (Connection connection = dataSource.getConnection()) {
                 return runOn(connection, arguments, work);

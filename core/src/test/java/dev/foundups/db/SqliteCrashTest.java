@@ -3,6 +3,7 @@ package dev.foundups.db;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -40,16 +41,26 @@ class SqliteCrashTest {
 
     @Test
     void killedWritersLoseNoAcknowledgedRowAndLeaveAnIntactFile() throws Exception {
-        int kills = Integer.getInteger("foundups.crash.kills", DEFAULT_KILLS);
+        killAgainAndAgain(1, Integer.getInteger("foundups.crash.kills", DEFAULT_KILLS));
+    }
+
+    /** Four writer threads: their single inserts are committed in groups, and acknowledged only after. */
+    @Test
+    void killedMultiThreadedWritersLoseNoAcknowledgedRowAndLeaveAnIntactFile() throws Exception {
+        killAgainAndAgain(4, Integer.getInteger("foundups.crash.kills", DEFAULT_KILLS) / 2);
+    }
+
+    private void killAgainAndAgain(int threads, int kills) throws Exception {
         long seed = Long.getLong("foundups.crash.seed", System.nanoTime());
         System.out.println("crash test seed " + seed);
         Random random = new Random(seed);
-        String url = Backend.SQLITE.newDatabaseUrl(dir);
+        String url = Backend.SQLITE.newDatabaseUrl(Files.createDirectories(dir.resolve("threads" + threads)));
         Set<Long> acknowledged = new HashSet<>();
         List<List<Long>> groups = new ArrayList<>();
         int killedWhileWriting = 0;
         for (int run = 0; run < kills; run++) {
-            try (ChildJvm child = ChildJvm.start(CrashWriter.class, List.of(url, "run" + run))) {
+            try (ChildJvm child = ChildJvm.start(CrashWriter.class,
+                    List.of(url, "run" + run, String.valueOf(threads)))) {
                 if (run % 4 == 3) {
                     // Now and then at any moment, opening (recovery, migrations) included.
                     Thread.sleep(random.nextInt(2500));
@@ -73,8 +84,8 @@ class SqliteCrashTest {
             }
             checkFile(url, acknowledged, groups, run);
         }
-        System.out.println("crash test: " + kills + " kills, " + killedWhileWriting + " while writing, "
-                + acknowledged.size() + " acknowledged rows kept");
+        System.out.println("crash test, " + threads + " writer thread(s): " + kills + " kills, " + killedWhileWriting
+                + " while writing, " + acknowledged.size() + " acknowledged rows kept");
         assertTrue(killedWhileWriting >= kills / 2, "most kills should land while the child writes: "
                 + killedWhileWriting + " of " + kills);
     }

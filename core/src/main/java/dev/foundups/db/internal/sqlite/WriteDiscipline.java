@@ -28,8 +28,9 @@ import dev.foundups.db.internal.config.DatabaseUrl;
 
 /**
  * How a SQLite database is written: one writer at a time per JVM ({@link WriteGate}) on a connection of its own,
- * IMMEDIATE transactions (set on the pools), the busy timeout between processes, a WAL kept under a size limit,
- * and a TRUNCATE checkpoint on close.
+ * single-statement writes of concurrent threads committed together ({@link GroupCommit}), IMMEDIATE transactions
+ * (set on the pools), the busy timeout between processes, a WAL kept under a size limit, and a TRUNCATE checkpoint
+ * on close.
  *
  * <p>Readers use the database's main pool and never wait for the writer: WAL lets them read while it writes, and
  * the writer does not take their connections. Write statements and transactions wait for the gate, then use the
@@ -50,6 +51,7 @@ public final class WriteDiscipline {
     private final WriteGate gate;
     private final HikariDataSource writer;
     private final WalCheckpointer checkpointer;
+    private final GroupCommit groups;
     private final Duration busyTimeout;
     private final DatabaseListener events;
     private volatile boolean writerOpen;
@@ -63,6 +65,7 @@ public final class WriteDiscipline {
         // Checkpoints borrow a reader connection: the writer's one connection may still be held when they run.
         this.checkpointer = new WalCheckpointer(database, walLimitBytes, readers, events);
         this.busyTimeout = busyTimeout;
+        this.groups = new GroupCommit(gate, writer, this::openWriter, checkpointer, busyTimeout, events);
     }
 
     /**
@@ -94,7 +97,7 @@ public final class WriteDiscipline {
         ExecuteListenerProvider[] moreExecutes = Arrays.copyOf(executes, executes.length + 1);
         moreExecutes[executes.length] = new DefaultExecuteListenerProvider(
                 new GatedWrites(discipline.gate, discipline::openWriter, writerConnection, discipline.checkpointer,
-                        busyTimeout));
+                        discipline.groups, busyTimeout));
         configuration.set(moreExecutes);
         configuration.data(KEY, discipline);
         return discipline;
@@ -109,6 +112,15 @@ public final class WriteDiscipline {
         return Optional.ofNullable((WriteDiscipline) configuration.data(KEY));
     }
 
+    /**
+     * @param query a statement
+     * @return whether it joins a group commit with other threads' writes (an insert, update or delete, with or
+     *         without RETURNING); anything else writes alone
+     */
+    public static boolean joinsGroups(org.jooq.Query query) {
+        return GatedWrites.joinsGroups(query);
+    }
+
     /** One write on the writer's connection. */
     @FunctionalInterface
     public interface Write<T> {
@@ -121,18 +133,32 @@ public final class WriteDiscipline {
     }
 
     /**
-     * Runs one autocommitted write the way a write statement on a context runs: after the gate, on the writer's
-     * connection, with the WAL check after it commits. For statements executed on JDBC directly (compiled
-     * statements), which jOOQ's listener does not see.
+     * Runs one write the way an insert, update or delete on a context runs: on the writer's connection, in a group
+     * commit with the writes other threads start meanwhile (see {@link GroupCommit}), returning once it is committed.
+     * For statements executed on JDBC directly (compiled statements), which jOOQ's listener does not see.
+     *
+     * @param write the write: one statement that neither begins nor ends a transaction
+     * @param <T>   its result's type
+     * @return what the write returned
+     * @throws SQLException        when it fails, or its group's commit fails
+     * @throws FoundupsDbException BUSY as for any write: another writer held the lock for the whole busy timeout,
+     *                             or this thread is inside a write transaction
+     */
+    public <T> T write(Write<T> write) throws SQLException {
+        return groups.write(write);
+    }
+
+    /**
+     * Runs one autocommitted write alone, after the gate, on the writer's connection, with the WAL check after it
+     * commits: for a compiled statement that is not an insert, update or delete, which must not join a group.
      *
      * @param write the write
      * @param <T>   its result's type
      * @return what the write returned
      * @throws SQLException        when it fails
-     * @throws FoundupsDbException BUSY as for any write: another writer held the lock for the whole busy timeout,
-     *                             or this thread is inside a write transaction
+     * @throws FoundupsDbException BUSY as {@link #write}
      */
-    public <T> T write(Write<T> write) throws SQLException {
+    public <T> T writeAlone(Write<T> write) throws SQLException {
         openWriter();
         events.writeWaited(gate.acquire(busyTimeout));
         try {
@@ -192,6 +218,7 @@ public final class WriteDiscipline {
         try {
             gate.acquire(busyTimeout);
             try {
+                LOG.debug("Closing {}: {}", database, groups.summary());
                 writer.close();
                 if (!checkpointer.checkpoint(busyTimeout)) {
                     LOG.info("Closing {}: the WAL could not be checkpointed now (other connections were busy); "

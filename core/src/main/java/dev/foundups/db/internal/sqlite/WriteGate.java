@@ -52,15 +52,21 @@ final class WriteGate {
      *                             would otherwise wait for itself); DB_CONNECTION when the lock file fails
      */
     Duration acquire(Duration timeout) {
-        if (lock.isHeldByCurrentThread()) {
-            throw new FoundupsDbException(ErrorCode.BUSY, "this thread is inside a write transaction on " + database
-                    + " and started another write outside it, which would wait for the transaction's own lock. Inside "
-                    + "dsl.transaction(tx -> ...) run every statement on tx.dsl(), not on the database's or a "
-                    + "module's context");
-        }
+        return acquire(timeout, System.nanoTime() + timeout.toNanos());
+    }
+
+    /**
+     * Waits for the write lock until a deadline: for a write that already waited in the queue of a group commit.
+     *
+     * @param timeout  the busy timeout, for the message
+     * @param deadline {@link System#nanoTime()} at which to give up
+     * @throws FoundupsDbException as {@link #acquire(Duration)}
+     */
+    Duration acquire(Duration timeout, long deadline) {
+        refuseWhileHeld();
         long start = System.nanoTime();
         try {
-            if (!lock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            if (!lock.tryLock(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
                 Thread owner = lock.owner();
                 throw busy(timeout, owner == null ? "another thread" : "thread '" + owner.getName() + "'");
             }
@@ -69,7 +75,7 @@ final class WriteGate {
             throw new FoundupsDbException(ErrorCode.BUSY, "interrupted while waiting to write to " + database, e);
         }
         try {
-            if (!processLock.acquire(timeout.toNanos() - (System.nanoTime() - start))) {
+            if (!processLock.acquire(deadline - System.nanoTime())) {
                 throw busy(timeout, "another process");
             }
             return Duration.ofNanos(System.nanoTime() - start);
@@ -84,6 +90,19 @@ final class WriteGate {
         } catch (RuntimeException e) {
             lock.unlock();
             throw e;
+        }
+    }
+
+    /**
+     * @throws FoundupsDbException BUSY when this thread holds the lock: a write on the database's own context inside
+     *                             a transaction would otherwise wait for itself
+     */
+    void refuseWhileHeld() {
+        if (lock.isHeldByCurrentThread()) {
+            throw new FoundupsDbException(ErrorCode.BUSY, "this thread is inside a write transaction on " + database
+                    + " and started another write outside it, which would wait for the transaction's own lock. Inside "
+                    + "dsl.transaction(tx -> ...) run every statement on tx.dsl(), not on the database's or a "
+                    + "module's context");
         }
     }
 
