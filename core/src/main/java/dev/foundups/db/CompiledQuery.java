@@ -33,6 +33,7 @@ import org.jooq.exception.TooManyRowsException;
 import org.jooq.impl.DataSourceConnectionProvider;
 
 import dev.foundups.db.FoundupsDbException;
+import dev.foundups.db.internal.routing.Router;
 import dev.foundups.db.internal.sqlite.WriteDiscipline;
 
 /**
@@ -75,6 +76,9 @@ public final class CompiledQuery<R extends Record> {
     private final boolean sqlite;
     private final DataSource dataSource;
     private final WriteDiscipline writes;
+    /** Read replicas: reads to a standby, writes counted for read-your-writes; null on one server. */
+    private final Router router;
+    private final boolean select;
     private final StatementCaches caches;
     private final Configuration configuration;
     private final List<String> parameterNames;
@@ -102,6 +106,8 @@ public final class CompiledQuery<R extends Record> {
         this.dataSource = provider.dataSource();
         this.sqlite = configuration.dialect().family() == SQLDialect.SQLITE;
         this.writes = query instanceof Select ? null : WriteDiscipline.of(configuration).orElse(null);
+        this.router = Router.of(configuration).orElse(null);
+        this.select = query instanceof Select;
 
         RenderedSql rendered = RenderedSql.of(dsl, query);
         this.sql = rendered.sql();
@@ -334,11 +340,29 @@ public final class CompiledQuery<R extends Record> {
             if (writes != null) {
                 return writes.write(connection -> runOn(connection, arguments, work));
             }
+            if (router != null) {
+                return routed(arguments, work);
+            }
             try (Connection connection = dataSource.getConnection()) {
                 return runOn(connection, arguments, work);
             }
         } catch (SQLException e) {
             throw new DataAccessException("SQL [" + sql + "]; " + e.getMessage(), e);
+        }
+    }
+
+    /** On a replicated database: a select on a standby when one qualifies, a write on the primary, counted. */
+    private <T> T routed(Object[] arguments, Work<T> work) throws SQLException {
+        if (select) {
+            return router.read(connection -> runOn(connection, arguments, work));
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            T result = runOn(connection, arguments, work);
+            router.committed();
+            return result;
+        } catch (SQLException e) {
+            router.writeFailed(e);
+            throw e;
         }
     }
 

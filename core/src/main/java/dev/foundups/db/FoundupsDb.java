@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.jooq.DSLContext;
 import org.jooq.conf.FetchTriggerValuesAfterReturning;
@@ -29,6 +30,8 @@ import dev.foundups.db.internal.namespaces.Namespaces;
 import dev.foundups.db.internal.namespaces.TemplateRegistry;
 import dev.foundups.db.schema.SchemaLayout;
 import dev.foundups.db.internal.dialect.DialectStrategy;
+import dev.foundups.db.internal.routing.ReplicaSettings;
+import dev.foundups.db.internal.routing.Router;
 
 /**
  * The WSP 78 database: one database, three namespaces. Open it once per process and share it; it is thread-safe.
@@ -66,14 +69,17 @@ public final class FoundupsDb implements AutoCloseable {
     private final AgentMemory agents;
     private final AutoCloseable writePath;
     private final Path postgresClientTools;
+    /** Read routing on a replicated PostgreSQL database; null when every statement goes to one server. */
+    private final Router router;
 
-    private FoundupsDb(Builder builder, DatabaseUrl url) {
+    private FoundupsDb(Builder builder, DatabaseUrl url, ReplicaSettings replicas) {
         this.url = url;
         this.postgresClientTools = builder.postgresClientTools;
         DialectStrategy strategy = url.strategy();
         int poolSize = builder.maximumPoolSize > 0 ? builder.maximumPoolSize : strategy.defaultPoolSize();
         this.dataSource = DataSources.open(url, poolSize, builder.busyTimeout, builder.walSizeLimit);
         AutoCloseable writePath = null;
+        Router router = null;
         try {
             DefaultConfiguration configuration = new DefaultConfiguration();
             configuration.set(new DataSourceConnectionProvider(dataSource));
@@ -85,6 +91,9 @@ public final class FoundupsDb implements AutoCloseable {
             writePath = strategy.installWritePath(configuration, url, dataSource, builder.busyTimeout,
                     builder.walSizeLimit);
             this.writePath = writePath;
+            // Read replicas: reads outside transactions to standbys, the rest to the primary. Also before any context.
+            router = strategy.installReadRouting(configuration, url, dataSource, replicas, poolSize);
+            this.router = router;
             this.dsl = DSL.using(configuration);
             // One connection stays free for the migration lock's own on PostgreSQL.
             int parallelism = builder.migrationParallelism > 0 ? builder.migrationParallelism
@@ -100,7 +109,11 @@ public final class FoundupsDb implements AutoCloseable {
                 this.upgrade = null;
             }
             this.agents = new AgentMemory(dsl);
+            if (router != null) {
+                router.opened(); // until now every read ran on the primary, which opening may have changed
+            }
         } catch (RuntimeException e) {
+            closeQuietly(router, e);
             closeQuietly(writePath, e);
             dataSource.close();
             throw e;
@@ -206,7 +219,8 @@ public final class FoundupsDb implements AutoCloseable {
      * @throws FoundupsDbException INVALID_NAME for a bad id, NAME_CONFLICT when its tables belong to another one
      */
     public FoundUp foundUp(String id) {
-        return new FoundUp(id, namespaces.context(NamespaceKind.FOUNDUP, id, SchemaLayout.FOUNDUP_TEMPLATE));
+        return new FoundUp(id, primary(() -> namespaces.context(NamespaceKind.FOUNDUP, id,
+                SchemaLayout.FOUNDUP_TEMPLATE)));
     }
 
     /**
@@ -219,7 +233,7 @@ public final class FoundupsDb implements AutoCloseable {
      */
     public PlatformModule module(String name) {
         Objects.requireNonNull(name, "module name");
-        return new PlatformModule(name, namespaces.context(NamespaceKind.MODULE, name, name));
+        return new PlatformModule(name, primary(() -> namespaces.context(NamespaceKind.MODULE, name, name)));
     }
 
     /**
@@ -294,6 +308,7 @@ public final class FoundupsDb implements AutoCloseable {
      */
     @Override
     public void close() {
+        closeQuietly(router, null);
         closeQuietly(writePath, null);
         dataSource.close();
     }
@@ -301,6 +316,64 @@ public final class FoundupsDb implements AutoCloseable {
     @Override
     public String toString() {
         return "FoundupsDb[" + url + "]";
+    }
+
+    // ---- read replicas
+
+    /** Namespace look-ups read the catalog on the primary: a standby may not have replayed a new namespace yet. */
+    private <T> T primary(Supplier<T> work) {
+        return router == null ? work.get() : router.onPrimary(work);
+    }
+
+    /**
+     * Runs work with every read of this thread on the primary, for the rare read that must see what other
+     * processes committed a moment ago. Without replicas it only runs the work.
+     *
+     * @param work what to run, such as {@code () -> dsl.selectFrom(T).fetch()}
+     * @param <T>  its result
+     * @return what the work returned
+     */
+    public <T> T onPrimary(Supplier<T> work) {
+        Objects.requireNonNull(work, "work");
+        return primary(work);
+    }
+
+    /**
+     * The point a later read must reach to see every write this thread made (with {@link ReplicaReads#DATABASE}:
+     * that this database made), and every token this thread is reading after. Hand it to another thread, process or
+     * service, which passes it to {@link #readingAfter(ConsistencyToken, Supplier)} to read those writes from any
+     * replica that has replayed them (or from the primary).
+     *
+     * @return the token; {@link ConsistencyToken#NONE} on SQLite, without replicas, or before any write
+     * @throws FoundupsDbException DB_CONNECTION when the primary's position must be read and cannot be
+     */
+    public ConsistencyToken consistencyToken() {
+        return router == null ? ConsistencyToken.NONE : ConsistencyToken.of(router.consistencyPosition());
+    }
+
+    /**
+     * Runs work whose reads see at least what a token covers: on a replica that has replayed that far, else on the
+     * primary. Nested calls see the latest of their tokens.
+     *
+     * @param token from {@link #consistencyToken()}, in this or another process on the same cluster
+     * @param work  the reads
+     * @param <T>   their result
+     * @return what the work returned
+     */
+    public <T> T readingAfter(ConsistencyToken token, Supplier<T> work) {
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(work, "work");
+        return router == null ? work.get() : router.readingAfter(token.walPosition(), work);
+    }
+
+    /**
+     * The database's servers and how reads were routed: every node with its role, health, WAL position, replay lag
+     * and pool, and the last failover. On SQLite and on one PostgreSQL server without replicas: empty.
+     *
+     * @return the status as the background poller last saw it (it polls every 50 ms); empty without replication
+     */
+    public Optional<ReplicationStatus> replication() {
+        return router == null ? Optional.empty() : Optional.of(router.status());
     }
 
     /**
@@ -319,6 +392,10 @@ public final class FoundupsDb implements AutoCloseable {
         private ClassLoader classLoader = FoundupsDb.class.getClassLoader();
         private long walSizeLimit = 64L << 20;
         private Path postgresClientTools;
+        private List<String> readReplicas;
+        private String readReplicasSetting = "readReplicas";
+        private Duration maxReplicaLag;
+        private ReplicaReads replicaReads;
 
         private Builder() {
         }
@@ -510,7 +587,77 @@ public final class FoundupsDb implements AutoCloseable {
          * @throws FoundupsDbException CONFIGURATION naming the setting for a bad URL; DB_CONNECTION, MIGRATION
          */
         public FoundupsDb open() {
-            return new FoundupsDb(this, resolveDatabaseUrl());
+            DatabaseUrl url = resolveDatabaseUrl();
+            ReplicaSettings replicas = ReplicaSettings.resolve(readReplicas, readReplicasSetting, maxReplicaLag,
+                    replicaReads, environment);
+            url.strategy().checkReplicaSettings(replicas, url);
+            return new FoundupsDb(this, url, replicas);
+        }
+
+        /**
+         * Read replicas: PostgreSQL hot standbys of the primary that {@code databaseUrl} names. Reads outside a
+         * transaction go to them (see {@link ReplicaReads}); everything else to the primary. Overrides
+         * {@code DATABASE_REPLICA_URLS} (URLs separated by spaces or commas). A multi-host primary URL
+         * ({@code postgresql://h1:5432,h2:5432/db}) needs no list: its standbys are found by polling. Refused on
+         * SQLite.
+         *
+         * @param urls the standbys, in any form {@code databaseUrl} accepts; credentials default to the primary's
+         * @return this builder
+         */
+        public Builder readReplicas(String... urls) {
+            return readReplicas(List.of(urls));
+        }
+
+        /**
+         * @param urls the standbys; see {@link #readReplicas(String...)}
+         * @return this builder
+         */
+        public Builder readReplicas(List<String> urls) {
+            this.readReplicas = List.copyOf(Objects.requireNonNull(urls, "readReplicas"));
+            return this;
+        }
+
+        /**
+         * The read replicas, named in error messages as the setting they came from (such as a command-line option).
+         *
+         * @param urls    the standbys
+         * @param setting what to call the setting in messages, such as {@code --replica}
+         * @return this builder
+         */
+        public Builder readReplicas(List<String> urls, String setting) {
+            readReplicas(urls);
+            this.readReplicasSetting = Objects.requireNonNull(setting, "setting");
+            return this;
+        }
+
+        /**
+         * How far behind the primary a replica may be and still get reads (default 1 second, or
+         * {@code DATABASE_MAX_REPLICA_LAG} such as {@code 500ms}). A replica past it gets none until it catches up.
+         * Reads that must see their own writes wait for no replica either way: they run on the primary.
+         *
+         * @param lag the limit; positive
+         * @return this builder
+         * @throws IllegalArgumentException when it is not positive
+         */
+        public Builder maxReplicaLag(Duration lag) {
+            Objects.requireNonNull(lag, "maxReplicaLag");
+            if (lag.isNegative() || lag.isZero()) {
+                throw new IllegalArgumentException("maxReplicaLag must be positive, was " + lag);
+            }
+            this.maxReplicaLag = lag;
+            return this;
+        }
+
+        /**
+         * Which reads may use replicas and whose writes they see (default {@link ReplicaReads#THREAD}, or
+         * {@code DATABASE_REPLICA_READS}).
+         *
+         * @param reads the rule
+         * @return this builder
+         */
+        public Builder replicaReads(ReplicaReads reads) {
+            this.replicaReads = Objects.requireNonNull(reads, "replicaReads");
+            return this;
         }
 
         /**
