@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import com.zaxxer.hikari.SQLExceptionOverride.Override;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.foundups.db.ConsistencyToken;
@@ -111,6 +113,21 @@ class ReplicaSettingsTest {
         assertEquals("jdbc:postgresql://h2:5432/db?sslmode=require", JdbcHosts.withHost(url, "h2:5432"));
         assertEquals(List.of("localhost:5432"), JdbcHosts.hosts("jdbc:postgresql:db"));
         assertFalse(JdbcHosts.multiHost("jdbc:postgresql://one:5432/db"));
+    }
+
+    @Test
+    void poolsEvictConnectionsWhoseServerIsGoneOrReadOnly() {
+        SqlStates.EvictGone writer = new SqlStates.EvictGone(true);
+        SqlStates.EvictGone replica = new SqlStates.EvictGone(false);
+        for (String state : List.of("08006", "08001", "57P01", "57P02", "57P03")) {
+            assertEquals(Override.MUST_EVICT, writer.adjudicate(new SQLException("gone", state)), state);
+            assertEquals(Override.MUST_EVICT, replica.adjudicate(new SQLException("gone", state)), state);
+        }
+        assertEquals(Override.MUST_EVICT, writer.adjudicate(new SQLException("read-only", "25006")));
+        assertEquals(Override.CONTINUE_EVICT, replica.adjudicate(new SQLException("read-only", "25006")));
+        assertEquals(Override.CONTINUE_EVICT, writer.adjudicate(new SQLException("duplicate", "23505")));
+        assertTrue(SqlStates.retryableOnReplica(new SQLException("conflict with recovery", "40001")));
+        assertFalse(SqlStates.retryableOnReplica(new SQLException("syntax", "42601")));
     }
 
     @Test
