@@ -32,8 +32,9 @@ import picocli.CommandLine.ScopeType;
             "  jdbc:sqlite:PATH                 jdbc:postgresql://host:5432/db",
             "  postgresql://user:password@host:5432/db  (or postgres://...)",
             "  postgresql://h1:5432,h2:5432/db  (several hosts: writes follow the primary)",
-            "Read replicas: --replica, else DATABASE_REPLICA_URLS (URLs separated by",
-            "spaces); DATABASE_MAX_REPLICA_LAG (1s), DATABASE_REPLICA_READS (thread).",
+            "Read replicas: --replica URL before the command, else DATABASE_REPLICA_URLS",
+            "(URLs separated by spaces); DATABASE_MAX_REPLICA_LAG (1s),",
+            "DATABASE_REPLICA_READS (thread).",
             "",
             "Exit codes: 0 done; 1 failures or refused; 2 bad usage, setting or input;",
             "3 cannot connect; 4 schema or database error."})
@@ -43,7 +44,9 @@ public final class FoundupsDbCli {
             description = "The database (overrides DATABASE_URL).")
     String url;
 
-    @Option(names = "--replica", scope = ScopeType.INHERIT, paramLabel = "URL",
+    // Not inherited: only before the command (foundups-db --replica URL status), so the commands' usage lines stay
+    // as they were.
+    @Option(names = "--replica", paramLabel = "URL",
             description = "A read replica (PostgreSQL standby); repeat for several (overrides DATABASE_REPLICA_URLS).")
     List<String> replicas;
 
