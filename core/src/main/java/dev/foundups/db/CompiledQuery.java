@@ -25,6 +25,8 @@ import org.jooq.exception.NoDataFoundException;
 import org.jooq.exception.TooManyRowsException;
 import org.jooq.impl.DataSourceConnectionProvider;
 
+import dev.foundups.db.FoundupsDbException;
+import dev.foundups.db.internal.routing.Router;
 import dev.foundups.db.internal.sqlite.WriteDiscipline;
 
 /**
@@ -68,6 +70,9 @@ public final class CompiledQuery<R extends Record> {
     private final DataSource dataSource;
     private final WriteDiscipline writes;
     private final boolean joinsGroups;
+    /** Read replicas: reads to a standby, writes counted for read-your-writes; null on one server. */
+    private final Router router;
+    private final boolean select;
     private final StatementCaches caches;
     private final Configuration configuration;
     private final List<String> parameterNames;
@@ -98,6 +103,8 @@ public final class CompiledQuery<R extends Record> {
         // On SQLite an insert, update or delete joins a group commit with other threads' writes; anything else
         // (DDL, plain SQL) writes alone.
         this.joinsGroups = WriteDiscipline.joinsGroups(query);
+        this.router = Router.of(configuration).orElse(null);
+        this.select = query instanceof Select;
 
         RenderedSql rendered = RenderedSql.of(dsl, query);
         this.sql = rendered.sql();
@@ -319,11 +326,29 @@ public final class CompiledQuery<R extends Record> {
                 return joinsGroups ? writes.write(connection -> runOn(connection, arguments, work))
                         : writes.writeAlone(connection -> runOn(connection, arguments, work));
             }
+            if (router != null) {
+                return routed(arguments, work);
+            }
             try (Connection connection = dataSource.getConnection()) {
                 return runOn(connection, arguments, work);
             }
         } catch (SQLException e) {
             throw new DataAccessException("SQL [" + sql + "]; " + e.getMessage(), e);
+        }
+    }
+
+    /** On a replicated database: a select on a standby when one qualifies, a write on the primary, counted. */
+    private <T> T routed(Object[] arguments, Work<T> work) throws SQLException {
+        if (select) {
+            return router.read(connection -> runOn(connection, arguments, work));
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            T result = runOn(connection, arguments, work);
+            router.committed();
+            return result;
+        } catch (SQLException e) {
+            router.writeFailed(e);
+            throw e;
         }
     }
 

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -26,6 +27,8 @@ import dev.foundups.db.internal.migration.MigrationLock;
 import dev.foundups.db.internal.migration.SharedSchema;
 import dev.foundups.db.internal.namespaces.Namespaces;
 import dev.foundups.db.internal.namespaces.TemplateRegistry;
+import dev.foundups.db.internal.routing.ReplicaSettings;
+import dev.foundups.db.internal.routing.Router;
 import dev.foundups.db.schema.SchemaLayout;
 import dev.foundups.db.internal.dialect.DialectStrategy;
 
@@ -65,14 +68,17 @@ public final class FoundupsDb implements AutoCloseable {
     private final AgentMemory agents;
     private final AutoCloseable writePath;
     private final Path postgresClientTools;
+    /** Read routing on a replicated PostgreSQL database; null when every statement goes to one server. */
+    private final Router router;
 
-    FoundupsDb(FoundupsDbBuilder builder, DatabaseUrl url) {
+    FoundupsDb(FoundupsDbBuilder builder, DatabaseUrl url, ReplicaSettings replicas) {
         this.url = url;
         this.postgresClientTools = builder.postgresClientTools;
         DialectStrategy strategy = url.strategy();
         int poolSize = builder.maximumPoolSize > 0 ? builder.maximumPoolSize : strategy.defaultPoolSize();
         this.dataSource = DataSources.open(url, poolSize, builder.busyTimeout, builder.walSizeLimit);
         AutoCloseable writePath = null;
+        Router router = null;
         try {
             DefaultConfiguration configuration = new DefaultConfiguration();
             configuration.set(new DataSourceConnectionProvider(dataSource));
@@ -88,6 +94,9 @@ public final class FoundupsDb implements AutoCloseable {
             writePath = strategy.installWritePath(configuration, url, dataSource, builder.busyTimeout,
                     builder.walSizeLimit);
             this.writePath = writePath;
+            // Read replicas: reads outside transactions to standbys, the rest to the primary. Also before any context.
+            router = strategy.installReadRouting(configuration, url, dataSource, replicas, poolSize);
+            this.router = router;
             this.dsl = DSL.using(configuration);
             // One connection stays free for the migration lock's own on PostgreSQL.
             int parallelism = builder.migrationParallelism > 0 ? builder.migrationParallelism
@@ -104,7 +113,11 @@ public final class FoundupsDb implements AutoCloseable {
                 this.upgrade = null;
             }
             this.agents = new AgentMemory(dsl);
+            if (router != null) {
+                router.opened(); // until now every read ran on the primary, which opening may have changed
+            }
         } catch (RuntimeException e) {
+            closeQuietly(router, e);
             closeQuietly(writePath, e);
             dataSource.close();
             throw e;
@@ -220,7 +233,8 @@ public final class FoundupsDb implements AutoCloseable {
      * @throws FoundupsDbException INVALID_NAME for a bad id, NAME_CONFLICT when its tables belong to another one
      */
     public FoundUp foundUp(String id) {
-        return new FoundUp(id, namespaces.context(NamespaceKind.FOUNDUP, id, SchemaLayout.FOUNDUP_TEMPLATE));
+        return new FoundUp(id, primary(() -> namespaces.context(NamespaceKind.FOUNDUP, id,
+                SchemaLayout.FOUNDUP_TEMPLATE)));
     }
 
     /**
@@ -233,7 +247,7 @@ public final class FoundupsDb implements AutoCloseable {
      */
     public PlatformModule module(String name) {
         Objects.requireNonNull(name, "module name");
-        return new PlatformModule(name, namespaces.context(NamespaceKind.MODULE, name, name));
+        return new PlatformModule(name, primary(() -> namespaces.context(NamespaceKind.MODULE, name, name)));
     }
 
     /**
@@ -309,6 +323,7 @@ public final class FoundupsDb implements AutoCloseable {
      */
     @Override
     public void close() {
+        closeQuietly(router, null);
         closeQuietly(writePath, null);
         dataSource.close();
     }
@@ -316,5 +331,63 @@ public final class FoundupsDb implements AutoCloseable {
     @Override
     public String toString() {
         return "FoundupsDb[" + url + "]";
+    }
+
+    // ---- read replicas
+
+    /** Namespace look-ups read the catalog on the primary: a standby may not have replayed a new namespace yet. */
+    private <T> T primary(Supplier<T> work) {
+        return router == null ? work.get() : router.onPrimary(work);
+    }
+
+    /**
+     * Runs work with every read of this thread on the primary, for the rare read that must see what other
+     * processes committed a moment ago. Without replicas it only runs the work.
+     *
+     * @param work what to run, such as {@code () -> dsl.selectFrom(T).fetch()}
+     * @param <T>  its result
+     * @return what the work returned
+     */
+    public <T> T onPrimary(Supplier<T> work) {
+        Objects.requireNonNull(work, "work");
+        return primary(work);
+    }
+
+    /**
+     * The point a later read must reach to see every write this thread made (with {@link ReplicaReads#DATABASE}:
+     * that this database made), and every token this thread is reading after. Hand it to another thread, process or
+     * service, which passes it to {@link #readingAfter(ConsistencyToken, Supplier)} to read those writes from any
+     * replica that has replayed them (or from the primary).
+     *
+     * @return the token; {@link ConsistencyToken#NONE} on SQLite, without replicas, or before any write
+     * @throws FoundupsDbException DB_CONNECTION when the primary's position must be read and cannot be
+     */
+    public ConsistencyToken consistencyToken() {
+        return router == null ? ConsistencyToken.NONE : ConsistencyToken.of(router.consistencyPosition());
+    }
+
+    /**
+     * Runs work whose reads see at least what a token covers: on a replica that has replayed that far, else on the
+     * primary. Nested calls see the latest of their tokens.
+     *
+     * @param token from {@link #consistencyToken()}, in this or another process on the same cluster
+     * @param work  the reads
+     * @param <T>   their result
+     * @return what the work returned
+     */
+    public <T> T readingAfter(ConsistencyToken token, Supplier<T> work) {
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(work, "work");
+        return router == null ? work.get() : router.readingAfter(token.walPosition(), work);
+    }
+
+    /**
+     * The database's servers and how reads were routed: every node with its role, health, WAL position, replay lag
+     * and pool, and the last failover. On SQLite and on one PostgreSQL server without replicas: empty.
+     *
+     * @return the status as the background poller last saw it (it polls every 50 ms); empty without replication
+     */
+    public Optional<ReplicationStatus> replication() {
+        return router == null ? Optional.empty() : Optional.of(router.status());
     }
 }

@@ -2,12 +2,14 @@ package dev.foundups.db;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 
 import dev.foundups.db.internal.backup.DatabaseBackup;
 import dev.foundups.db.internal.config.DatabaseUrl;
+import dev.foundups.db.internal.routing.ReplicaSettings;
 
 /**
  * Settings for {@link FoundupsDb}, from {@link FoundupsDb#configure()}: every setting has a default, and unset
@@ -36,6 +38,10 @@ public final class FoundupsDbBuilder {
     Path postgresClientTools;
     DatabaseListener listener = DatabaseListener.NONE;
     Object metricRegistry;
+    List<String> readReplicas;
+    String readReplicasSetting = "readReplicas";
+    Duration maxReplicaLag;
+    ReplicaReads replicaReads;
 
     FoundupsDbBuilder() {
     }
@@ -257,7 +263,77 @@ public final class FoundupsDbBuilder {
      * @throws FoundupsDbException CONFIGURATION naming the setting for a bad URL; DB_CONNECTION, MIGRATION
      */
     public FoundupsDb open() {
-        return new FoundupsDb(this, resolveDatabaseUrl());
+        DatabaseUrl url = resolveDatabaseUrl();
+        ReplicaSettings replicas = ReplicaSettings.resolve(readReplicas, readReplicasSetting, maxReplicaLag,
+                replicaReads, environment);
+        url.strategy().checkReplicaSettings(replicas, url);
+        return new FoundupsDb(this, url, replicas);
+    }
+
+    /**
+     * Read replicas: PostgreSQL hot standbys of the primary that {@code databaseUrl} names. Reads outside a
+     * transaction go to them (see {@link ReplicaReads}); everything else to the primary. Overrides
+     * {@code DATABASE_REPLICA_URLS} (URLs separated by spaces or commas). A multi-host primary URL
+     * ({@code postgresql://h1:5432,h2:5432/db}) needs no list: its standbys are found by polling. Refused on
+     * SQLite.
+     *
+     * @param urls the standbys, in any form {@code databaseUrl} accepts; credentials default to the primary's
+     * @return this builder
+     */
+    public FoundupsDbBuilder readReplicas(String... urls) {
+        return readReplicas(List.of(urls));
+    }
+
+    /**
+     * @param urls the standbys; see {@link #readReplicas(String...)}
+     * @return this builder
+     */
+    public FoundupsDbBuilder readReplicas(List<String> urls) {
+        this.readReplicas = List.copyOf(Objects.requireNonNull(urls, "readReplicas"));
+        return this;
+    }
+
+    /**
+     * The read replicas, named in error messages as the setting they came from (such as a command-line option).
+     *
+     * @param urls    the standbys
+     * @param setting what to call the setting in messages, such as {@code --replica}
+     * @return this builder
+     */
+    public FoundupsDbBuilder readReplicas(List<String> urls, String setting) {
+        readReplicas(urls);
+        this.readReplicasSetting = Objects.requireNonNull(setting, "setting");
+        return this;
+    }
+
+    /**
+     * How far behind the primary a replica may be and still get reads (default 1 second, or
+     * {@code DATABASE_MAX_REPLICA_LAG} such as {@code 500ms}). A replica past it gets none until it catches up.
+     * Reads that must see their own writes wait for no replica either way: they run on the primary.
+     *
+     * @param lag the limit; positive
+     * @return this builder
+     * @throws IllegalArgumentException when it is not positive
+     */
+    public FoundupsDbBuilder maxReplicaLag(Duration lag) {
+        Objects.requireNonNull(lag, "maxReplicaLag");
+        if (lag.isNegative() || lag.isZero()) {
+            throw new IllegalArgumentException("maxReplicaLag must be positive, was " + lag);
+        }
+        this.maxReplicaLag = lag;
+        return this;
+    }
+
+    /**
+     * Which reads may use replicas and whose writes they see (default {@link ReplicaReads#THREAD}, or
+     * {@code DATABASE_REPLICA_READS}).
+     *
+     * @param reads the rule
+     * @return this builder
+     */
+    public FoundupsDbBuilder replicaReads(ReplicaReads reads) {
+        this.replicaReads = Objects.requireNonNull(reads, "replicaReads");
+        return this;
     }
 
     /**

@@ -31,6 +31,7 @@ record BenchOptions(double scale, int rounds, int warmups, Set<String> systems, 
                              [--turns N]
                    bench/run --jmh [JMH options]
                    bench/run --profile-summary RECORDING.jfr [FRAME]
+                   bench/run --replicas [SECONDS_PER_ROUND] [ROUNDS] [READER_THREADS]
 
               SCALE        multiplies every count of WORKLOAD.md (default 1; at least 0.002)
               ROUNDS       measured rounds, systems alternating; the table shows medians (default 3)
@@ -44,6 +45,9 @@ record BenchOptions(double scale, int rounds, int warmups, Set<String> systems, 
               --jmh        run the JMH micro benchmarks instead; the rest goes to JMH (try -h)
               --profile-summary  where a JFR recording of a run spent its time, in samples whose stack
                            passes through FRAME (e.g. TypedOperations.getModerator)
+              --replicas   read replicas on a local primary and three streaming standbys: write overhead of
+                           routing, reads with 0/1/2 standbys, read-your-writes with a standby 200 ms behind,
+                           failover time (defaults: 2 s rounds, 5 rounds, 4 reader threads)
             """;
 
     /**

@@ -1,6 +1,7 @@
 package dev.foundups.db.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -31,6 +32,10 @@ import picocli.CommandLine.ScopeType;
             "  sqlite:///relative/path.db       sqlite:////absolute/path.db",
             "  jdbc:sqlite:PATH                 jdbc:postgresql://host:5432/db",
             "  postgresql://user:password@host:5432/db  (or postgres://...)",
+            "  postgresql://h1:5432,h2:5432/db  (several hosts: writes follow the primary)",
+            "Read replicas: --replica URL before the command, else DATABASE_REPLICA_URLS",
+            "(URLs separated by spaces); DATABASE_MAX_REPLICA_LAG (1s),",
+            "DATABASE_REPLICA_READS (thread).",
             "",
             "Exit codes: 0 done; 1 failures or refused; 2 bad usage, setting or input;",
             "3 cannot connect; 4 schema or database error."})
@@ -39,6 +44,12 @@ public final class FoundupsDbCli {
     @Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL",
             description = "The database (overrides DATABASE_URL).")
     String url;
+
+    // Not inherited: only before the command (foundups-db --replica URL status), so the commands' usage lines stay
+    // as they were.
+    @Option(names = "--replica", paramLabel = "URL",
+            description = "A read replica (PostgreSQL standby); repeat for several (overrides DATABASE_REPLICA_URLS).")
+    List<String> replicas;
 
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
             description = "Show log output and, on errors, the stack trace.")
@@ -134,6 +145,9 @@ public final class FoundupsDbCli {
         FoundupsDbBuilder builder = FoundupsDb.configure().environment(environment);
         if (url != null) {
             builder.databaseUrl(url, "--url");
+        }
+        if (replicas != null && !replicas.isEmpty()) {
+            builder.readReplicas(replicas, "--replica");
         }
         return builder;
     }

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
@@ -13,6 +14,8 @@ import org.jooq.impl.DSL;
 
 import dev.foundups.db.FoundupsDb;
 import dev.foundups.db.NamespaceInfo;
+import dev.foundups.db.NodeStatus;
+import dev.foundups.db.ReplicationStatus;
 import dev.foundups.db.internal.config.DatabaseUrl;
 import dev.foundups.db.Dialect;
 import picocli.CommandLine.Command;
@@ -25,7 +28,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Show what the database is and holds; changes nothing.",
             "Dialect, location and size, namespaces by kind and state, tables and row counts, and pending",
-            "template changes."})
+            "template changes. With read replicas (a multi-host URL, DATABASE_REPLICA_URLS or --replica):",
+            "every server with its role, health, WAL position, replay lag (bytes and time) and pool, and the",
+            "last failover."})
 final class StatusCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -42,7 +47,7 @@ final class StatusCommand implements Callable<Integer> {
 
     /** What the report holds. */
     record Report(String dialect, String url, Long sizeBytes, boolean initialised, Map<String, Integer> namespaces,
-                  int pending, List<TableCount> tables) {
+                  int pending, List<TableCount> tables, Optional<ReplicationStatus> replication) {
     }
 
     /** A table and its row count (null when not counted). */
@@ -87,13 +92,14 @@ final class StatusCommand implements Callable<Integer> {
             counts.add(new TableCount(table, rows));
         }
         return new Report(db.dialect().name().toLowerCase(), db.url(), db.sizeBytes(), initialised, byKind,
-                pending, counts);
+                pending, counts, db.replication());
     }
 
     private static void printText(PrintWriter out, Report r) {
         out.println("dialect:    " + r.dialect());
         out.println("database:   " + r.url());
         out.println("size:       " + (r.sizeBytes() == null ? "unknown" : human(r.sizeBytes())));
+        r.replication().ifPresent(replication -> printReplication(out, replication));
         if (!r.initialised()) {
             out.println("not initialised: run 'foundups-db init'");
             return;
@@ -114,6 +120,25 @@ final class StatusCommand implements Callable<Integer> {
         }
     }
 
+    private static void printReplication(PrintWriter out, ReplicationStatus r) {
+        out.printf("servers:    %d; replica reads: %s, lag limit %d ms; reads so far: %,d on replicas, %,d on the "
+                + "primary (%,d to read own writes), %,d retried%n", r.nodes().size(),
+                r.replicaReads().name().toLowerCase(), r.maxReplicaLag().toMillis(), r.readsOnReplicas(),
+                r.readsOnPrimary(), r.readYourWritesFallbacks(), r.retriedReads());
+        for (NodeStatus n : r.nodes()) {
+            String position = n.walPosition().map(p -> (n.role() == NodeStatus.Role.REPLICA ? "replay " : "wal ") + p)
+                    .orElse("-");
+            String lag = n.role() != NodeStatus.Role.REPLICA ? "" : n.lagBytes() < 0 ? "lag ?"
+                    : "lag " + human(n.lagBytes()) + ", " + n.lag().toMillis() + " ms";
+            out.printf("  %-22s %-8s %-8s %-20s %-24s pool %d active, %d idle; %,d read(s)%s%n", n.name(),
+                    n.role().name().toLowerCase(), n.health().name().toLowerCase(), position, lag,
+                    n.activeConnections(), n.idleConnections(), n.reads(),
+                    n.lastError().map(e -> " (" + e + ")").orElse(""));
+        }
+        r.lastFailover().ifPresent(f -> out.printf("failover:   %s: primary %s lost, writes resumed on %s after %d ms%n",
+                f.lostAt(), f.fromPrimary(), f.toPrimary(), f.downtime().toMillis()));
+    }
+
     private static void printJson(PrintWriter out, Report r) {
         NamespaceCommand.Json.write(out, g -> {
             g.writeStartObject();
@@ -121,6 +146,48 @@ final class StatusCommand implements Callable<Integer> {
             g.writeStringField("database", r.url());
             if (r.sizeBytes() != null) {
                 g.writeNumberField("sizeBytes", r.sizeBytes());
+            }
+            if (r.replication().isPresent()) {
+                ReplicationStatus rep = r.replication().get();
+                g.writeObjectFieldStart("replication");
+                g.writeStringField("replicaReads", rep.replicaReads().name().toLowerCase());
+                g.writeNumberField("maxReplicaLagMillis", rep.maxReplicaLag().toMillis());
+                g.writeNumberField("readsOnReplicas", rep.readsOnReplicas());
+                g.writeNumberField("readsOnPrimary", rep.readsOnPrimary());
+                g.writeNumberField("readYourWritesFallbacks", rep.readYourWritesFallbacks());
+                g.writeNumberField("retriedReads", rep.retriedReads());
+                g.writeArrayFieldStart("nodes");
+                for (NodeStatus n : rep.nodes()) {
+                    g.writeStartObject();
+                    g.writeStringField("name", n.name());
+                    g.writeStringField("role", n.role().name().toLowerCase());
+                    g.writeStringField("health", n.health().name().toLowerCase());
+                    if (n.walPosition().isPresent()) {
+                        g.writeStringField("walPosition", n.walPosition().get());
+                    }
+                    if (n.lagBytes() >= 0) {
+                        g.writeNumberField("lagBytes", n.lagBytes());
+                        g.writeNumberField("lagMillis", n.lag().toMillis());
+                    }
+                    g.writeNumberField("activeConnections", n.activeConnections());
+                    g.writeNumberField("idleConnections", n.idleConnections());
+                    g.writeNumberField("reads", n.reads());
+                    if (n.lastError().isPresent()) {
+                        g.writeStringField("lastError", n.lastError().get());
+                    }
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                if (rep.lastFailover().isPresent()) {
+                    ReplicationStatus.Failover f = rep.lastFailover().get();
+                    g.writeObjectFieldStart("lastFailover");
+                    g.writeStringField("lostAt", f.lostAt().toString());
+                    g.writeNumberField("downtimeMillis", f.downtime().toMillis());
+                    g.writeStringField("fromPrimary", f.fromPrimary());
+                    g.writeStringField("toPrimary", f.toPrimary());
+                    g.writeEndObject();
+                }
+                g.writeEndObject();
             }
             g.writeBooleanField("initialised", r.initialised());
             g.writeObjectFieldStart("namespaces");

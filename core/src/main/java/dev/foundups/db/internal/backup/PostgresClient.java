@@ -143,6 +143,10 @@ final class PostgresClient {
             }
             env.put("PGHOST", String.join(",", hostNames).replace("[", "").replace("]", ""));
             env.put("PGPORT", String.join(",", ports));
+            if (hostNames.size() > 1) {
+                // Several hosts (a failover pair): dump and restore on the primary, as pgjdbc writes there.
+                env.put("PGTARGETSESSIONATTRS", "read-write");
+            }
         } else {
             database = rest; // jdbc:postgresql:database means localhost:5432
         }

@@ -30,6 +30,8 @@ import dev.foundups.db.Dialect;
 import dev.foundups.db.internal.backup.BackupFile;
 import dev.foundups.db.internal.config.DatabaseUrl;
 import dev.foundups.db.internal.migration.MigrationLock;
+import dev.foundups.db.internal.routing.ReplicaSettings;
+import dev.foundups.db.internal.routing.Router;
 
 /**
  * Everything FoundUps DB does differently on each database product, in one place: one subclass per dialect
@@ -104,6 +106,33 @@ public abstract class DialectStrategy {
     public abstract AutoCloseable installWritePath(DefaultConfiguration configuration, DatabaseUrl url,
                                                    HikariDataSource pool,
                                    Duration busyTimeout, long walSizeLimit);
+
+    // ---- read replicas (routing: dev.foundups.db.internal.routing)
+
+    /**
+     * Refuses replica settings this dialect cannot honour, before anything is opened.
+     *
+     * @param settings the resolved replica settings
+     * @param url      the database
+     */
+    public void checkReplicaSettings(ReplicaSettings settings, DatabaseUrl url) {
+    }
+
+    /**
+     * Installs read routing on the configuration when the database has replicas (or several hosts to fail over
+     * between), before any context derives from it.
+     *
+     * @param configuration the database's base configuration
+     * @param url           the database
+     * @param writer        the pool that writes go through
+     * @param settings      the replica settings
+     * @param poolSize      the size of each replica's read pool
+     * @return the router to close with the database, or null when every statement goes to the one server
+     */
+    public Router installReadRouting(DefaultConfiguration configuration, DatabaseUrl url, HikariDataSource writer,
+                                     ReplicaSettings settings, int poolSize) {
+        return null;
+    }
 
     /**
      * Properties for a plain (unpooled) connection that reads a whole database in one snapshot, such as a copy's

@@ -31,6 +31,10 @@ import dev.foundups.db.internal.backup.PostgresBackup;
 import dev.foundups.db.internal.config.DataSources;
 import dev.foundups.db.internal.config.DatabaseUrl;
 import dev.foundups.db.internal.migration.MigrationLock;
+import dev.foundups.db.internal.routing.JdbcHosts;
+import dev.foundups.db.internal.routing.ReplicaSettings;
+import dev.foundups.db.internal.routing.Router;
+import dev.foundups.db.internal.routing.SqlStates;
 import liquibase.database.core.PostgresDatabase;
 
 /**
@@ -49,6 +53,27 @@ final class PostgresStrategy extends DialectStrategy {
     public void configurePool(HikariConfig config, DatabaseUrl url, Duration busyTimeout, long walSizeLimit) {
         config.setDriverClassName("org.postgresql.Driver");
         config.addDataSourceProperty("ApplicationName", "foundups-db");
+        // A connection whose server went away, or became a standby (a demoted primary), is evicted at once.
+        config.setExceptionOverride(new SqlStates.EvictGone(true));
+        if (JdbcHosts.multiHost(url.jdbcUrl())) {
+            // Several hosts: connect to whichever is the primary now, and look again soon after a failover.
+            if (!JdbcHosts.hasParameter(url.jdbcUrl(), "targetServerType")) {
+                config.addDataSourceProperty("targetServerType", "primary");
+            }
+            if (!JdbcHosts.hasParameter(url.jdbcUrl(), "hostRecheckSeconds")) {
+                config.addDataSourceProperty("hostRecheckSeconds", "1");
+            }
+        }
+    }
+
+    /** Routing when there are explicit replicas, or several hosts (a failover pair) to find the primary among. */
+    @Override
+    public Router installReadRouting(DefaultConfiguration configuration, DatabaseUrl url, HikariDataSource writer,
+                                     ReplicaSettings settings, int poolSize) {
+        if (!settings.configured() && !JdbcHosts.multiHost(url.jdbcUrl())) {
+            return null;
+        }
+        return Router.install(configuration, url, writer, settings, poolSize);
     }
 
     /** The server serialises writers itself. */

@@ -32,6 +32,7 @@ import dev.foundups.db.internal.backup.BackupFile;
 import dev.foundups.db.internal.backup.SqliteBackup;
 import dev.foundups.db.internal.config.DatabaseUrl;
 import dev.foundups.db.internal.migration.MigrationLock;
+import dev.foundups.db.internal.routing.ReplicaSettings;
 import dev.foundups.db.internal.sqlite.WriteDiscipline;
 import liquibase.database.core.SQLiteDatabase;
 
@@ -49,6 +50,16 @@ final class SqliteStrategy extends DialectStrategy {
     /** Four connections by default: one writer at a time anyway; readers need only a few. */
     private SqliteStrategy() {
         super(Dialect.SQLITE, SQLDialect.SQLITE, 4, SQLiteDatabase::new);
+    }
+
+    /** One file has no standbys: replica settings would silently do nothing, so they are refused. */
+    @Override
+    public void checkReplicaSettings(ReplicaSettings settings, DatabaseUrl url) {
+        if (settings.configured()) {
+            throw new FoundupsDbException(ErrorCode.CONFIGURATION, settings.replicasSource() + ": read replicas need "
+                    + "PostgreSQL, but the database is the SQLite file " + url.sqlitePath().orElseThrow()
+                    + ". Remove the replica setting, or point DATABASE_URL at the PostgreSQL primary");
+        }
     }
 
     @Override
