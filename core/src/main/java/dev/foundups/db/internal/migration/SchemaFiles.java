@@ -112,17 +112,33 @@ public final class SchemaFiles {
     }
 
     /**
+     * @param parts texts
+     * @return hex SHA-256 of the texts, each followed by a zero byte
+     */
+    public static String sha256(String... parts) {
+        MessageDigest digest = sha256();
+        for (String part : parts) {
+            digest.update(part.getBytes(StandardCharsets.UTF_8));
+            digest.update((byte) 0);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
      * @param salt    what else the result depends on, such as the dialect
      * @param include which files count, by class path location
      * @return hex SHA-256 of the salt and of each included file's path and bytes, in path order
      */
     public String fingerprint(String salt, Predicate<String> include) {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest digest = sha256();
         digest.update(salt.getBytes(StandardCharsets.UTF_8));
         files.forEach((path, copies) -> {
             if (include.test(path)) {

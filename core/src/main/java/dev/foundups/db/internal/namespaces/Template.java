@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.internal.migration.LiquibaseScope;
+import dev.foundups.db.internal.migration.SchemaFiles;
 import dev.foundups.db.NamespaceKind;
 import dev.foundups.db.internal.naming.NamespaceName;
 import dev.foundups.db.schema.SchemaLayout;
@@ -153,6 +154,32 @@ public final class Template {
     /** @return the fingerprint of the files this template was made from, or null */
     String fingerprint() {
         return fingerprint;
+    }
+
+    /**
+     * What {@code foundupsdb_fingerprints} stores for a template: its files' fingerprint together with the
+     * changesets recorded for it in {@code foundupsdb_template_changes}, so an edited record takes the full path.
+     *
+     * @param filesFingerprint the fingerprint of the template's files
+     * @param recorded         the recorded changesets, as {@link #recordedLine} lines in order
+     * @return hex SHA-256
+     */
+    static String storedFingerprint(String filesFingerprint, String recorded) {
+        return SchemaFiles.sha256(filesFingerprint, recorded);
+    }
+
+    /** @return one recorded changeset, as {@link #storedFingerprint} takes it */
+    static String recordedLine(int seq, String changeset, String checksum) {
+        return seq + "\t" + changeset + "\t" + checksum + "\n";
+    }
+
+    /** @return this template's changesets as they are recorded once applied: {@link #recordedLine} lines */
+    String recordedLines() {
+        StringBuilder lines = new StringBuilder();
+        for (Change change : changes()) {
+            lines.append(recordedLine(change.seq(), change.id(), change.checksum()));
+        }
+        return lines.toString();
     }
 
     /**

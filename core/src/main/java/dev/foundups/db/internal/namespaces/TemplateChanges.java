@@ -94,17 +94,20 @@ final class TemplateChanges {
         if (template.fingerprint() == null) {
             return;
         }
+        String fingerprint = Template.storedFingerprint(template.fingerprint(), template.recordedLines());
         try {
             shared.insertInto(FOUNDUPSDB_FINGERPRINTS, FOUNDUPSDB_FINGERPRINTS.NAME,
                             FOUNDUPSDB_FINGERPRINTS.FINGERPRINT, FOUNDUPSDB_FINGERPRINTS.SUMMARY)
                     .values(TemplateRegistry.fingerprintName(template.kind(), template.name()),
-                            template.fingerprint(), template.summary())
+                            fingerprint, template.summary())
                     .onConflict(FOUNDUPSDB_FINGERPRINTS.NAME)
                     .doUpdate()
-                    .set(FOUNDUPSDB_FINGERPRINTS.FINGERPRINT, template.fingerprint())
+                    .set(FOUNDUPSDB_FINGERPRINTS.FINGERPRINT, fingerprint)
                     .set(FOUNDUPSDB_FINGERPRINTS.SUMMARY, template.summary())
                     .execute();
-        } catch (DataAccessException e) {
+        } catch (DataAccessException | FoundupsDbException e) {
+            // Bookkeeping only (on SQLite this may be the process's first write, which opens the writer's
+            // connection): a failure here must not fail the work that asked for the template.
             LOG.debug("Cannot store the summary of template {}; the next process renders it", template.name(), e);
         }
     }

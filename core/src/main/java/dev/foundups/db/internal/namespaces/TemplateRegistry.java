@@ -1,6 +1,7 @@
 package dev.foundups.db.internal.namespaces;
 
 import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_FINGERPRINTS;
+import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_TEMPLATE_CHANGES;
 
 import java.util.HashMap;
 import java.util.List;
@@ -40,7 +41,7 @@ public final class TemplateRegistry {
     private final Map<String, Template> rendered = new ConcurrentHashMap<>();
     /** The changelog files as read without Liquibase, or null (no database to compare with, or not listable). */
     private final SchemaFiles schemaFiles;
-    /** Reads the stored fingerprints: row name to {fingerprint, summary}; null without a database. */
+    /** Reads the stored fingerprints: row name to {fingerprint, summary, recorded}; null without a database. */
     private final Supplier<Map<String, String[]>> storedReader;
     private volatile Map<String, String[]> stored;
 
@@ -106,7 +107,7 @@ public final class TemplateRegistry {
         String fingerprint = schemaFiles.fingerprint(dialect.name(),
                 path -> own.contains(path) || path.equals(SchemaLayout.PROPERTIES_CHANGELOG));
         String[] row = stored().get(fingerprintName(kind, template.name()));
-        if (row != null && fingerprint.equals(row[0])) {
+        if (row != null && Template.storedFingerprint(fingerprint, row[2]).equals(row[0])) {
             Template known = Template.fromSummary(kind, template.name(), row[1], fingerprint, render);
             if (known != null) {
                 return known;
@@ -124,12 +125,23 @@ public final class TemplateRegistry {
         return result;
     }
 
+    /** @return row name to {stored fingerprint, summary, the template's recorded changesets} */
     private static Map<String, String[]> readStored(DSLContext database) {
         Map<String, String[]> result = new HashMap<>();
         try {
             for (var row : database.selectFrom(FOUNDUPSDB_FINGERPRINTS)
                     .where(FOUNDUPSDB_FINGERPRINTS.NAME.like(TEMPLATE_ROW + "%")).fetch()) {
-                result.put(row.getName(), new String[] {row.getFingerprint(), row.getSummary()});
+                result.put(row.getName(), new String[] {row.getFingerprint(), row.getSummary(), ""});
+            }
+            if (!result.isEmpty()) {
+                var changes = FOUNDUPSDB_TEMPLATE_CHANGES;
+                for (var row : database.selectFrom(changes)
+                        .orderBy(changes.KIND, changes.TEMPLATE, changes.SEQ).fetch()) {
+                    String[] stored = result.get(TEMPLATE_ROW + row.getKind() + ":" + row.getTemplate());
+                    if (stored != null) {
+                        stored[2] += Template.recordedLine(row.getSeq(), row.getChangeset(), row.getChecksum());
+                    }
+                }
             }
         } catch (DataAccessException noTableYet) {
             // A database not yet brought up to date (opened without schema changes): render as before.
