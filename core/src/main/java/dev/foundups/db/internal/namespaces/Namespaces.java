@@ -41,12 +41,18 @@ public final class Namespaces {
      * @param parallelism how many connections bulk work may use at once on PostgreSQL (SQLite has one writer)
      */
     public Namespaces(DSLContext shared, DialectStrategy strategy, TemplateRegistry templates, int parallelism) {
+        this(shared, strategy, templates, parallelism, NamespaceContexts.DEFAULT_CAPACITY);
+    }
+
+    /** As the public constructor, with the most namespace contexts kept at once. */
+    Namespaces(DSLContext shared, DialectStrategy strategy, TemplateRegistry templates, int parallelism,
+               int contextCapacity) {
         this.templates = templates;
         this.rows = new CatalogRows(shared, strategy);
         TemplateChanges changes = new TemplateChanges(shared);
         NamespaceLocks locks = new NamespaceLocks();
         BulkTransactions bulk = new BulkTransactions(shared, strategy, parallelism);
-        this.contexts = new NamespaceContexts(shared, templates, changes, rows, locks);
+        this.contexts = new NamespaceContexts(shared, templates, changes, rows, locks, contextCapacity);
         this.provisioning = new Provisioning(shared, templates, changes, rows, locks, bulk, contexts);
         this.migration = new TemplateMigration(shared, templates, changes, rows, locks, bulk, contexts);
         this.renames = new NamespaceRename(shared, templates, changes, rows, locks, contexts, strategy);
@@ -157,6 +163,11 @@ public final class Namespaces {
      */
     public String registerImportedModule(DSLContext tx, String name) {
         return rows.registerImportedModule(tx, name);
+    }
+
+    /** @return how many namespace contexts are cached; for tests */
+    int cachedContexts() {
+        return contexts.size();
     }
 
     /** @return the templates on the class path */
