@@ -26,25 +26,43 @@ public final class AgentMemory {
 
     private final DSLContext dsl;
     // The hot statements, rendered once (see CompiledQuery).
-    private final CompiledQuery<Record1<Long>> insertPattern;
-    private final CompiledQuery<Record1<Integer>> upsertError;
+    private volatile CompiledQuery<Record1<Long>> insertPattern;
+    private volatile CompiledQuery<Record1<Integer>> upsertError;
 
     AgentMemory(DSLContext dsl) {
         this.dsl = dsl;
-        this.insertPattern = CompiledQuery.of(dsl, dsl.insertInto(AGENTS_MEMORY)
-                .set(AGENTS_MEMORY.AGENT_ID, DSL.param("agent_id", AGENTS_MEMORY.AGENT_ID))
-                .set(AGENTS_MEMORY.PATTERN_TYPE, DSL.param("pattern_type", AGENTS_MEMORY.PATTERN_TYPE))
-                .set(AGENTS_MEMORY.PATTERN_DATA, DSL.param("pattern_data", AGENTS_MEMORY.PATTERN_DATA))
-                .returningResult(AGENTS_MEMORY.ID));
-        this.upsertError = CompiledQuery.of(dsl, dsl.insertInto(AGENTS_ERRORS)
-                .set(AGENTS_ERRORS.ERROR_HASH, DSL.param("error_hash", AGENTS_ERRORS.ERROR_HASH))
-                .set(AGENTS_ERRORS.ERROR_TYPE, DSL.param("error_type", AGENTS_ERRORS.ERROR_TYPE))
-                .set(AGENTS_ERRORS.SOLUTION, DSL.param("solution", AGENTS_ERRORS.SOLUTION))
-                .set(AGENTS_ERRORS.OCCURRENCES, 1)
-                .onConflict(AGENTS_ERRORS.ERROR_HASH)
-                .doUpdate()
-                .set(AGENTS_ERRORS.OCCURRENCES, AGENTS_ERRORS.OCCURRENCES.plus(1))
-                .returningResult(AGENTS_ERRORS.OCCURRENCES));
+    }
+
+    /** Compiled on first use: opening a database that never learns a pattern does not render it. */
+    private CompiledQuery<Record1<Long>> insertPattern() {
+        CompiledQuery<Record1<Long>> query = insertPattern;
+        if (query == null) {
+            query = CompiledQuery.of(dsl, dsl.insertInto(AGENTS_MEMORY)
+                    .set(AGENTS_MEMORY.AGENT_ID, DSL.param("agent_id", AGENTS_MEMORY.AGENT_ID))
+                    .set(AGENTS_MEMORY.PATTERN_TYPE, DSL.param("pattern_type", AGENTS_MEMORY.PATTERN_TYPE))
+                    .set(AGENTS_MEMORY.PATTERN_DATA, DSL.param("pattern_data", AGENTS_MEMORY.PATTERN_DATA))
+                    .returningResult(AGENTS_MEMORY.ID));
+            insertPattern = query; // two threads may both compile it: either result is as good
+        }
+        return query;
+    }
+
+    /** Compiled on first use, like {@link #insertPattern()}. */
+    private CompiledQuery<Record1<Integer>> upsertError() {
+        CompiledQuery<Record1<Integer>> query = upsertError;
+        if (query == null) {
+            query = CompiledQuery.of(dsl, dsl.insertInto(AGENTS_ERRORS)
+                    .set(AGENTS_ERRORS.ERROR_HASH, DSL.param("error_hash", AGENTS_ERRORS.ERROR_HASH))
+                    .set(AGENTS_ERRORS.ERROR_TYPE, DSL.param("error_type", AGENTS_ERRORS.ERROR_TYPE))
+                    .set(AGENTS_ERRORS.SOLUTION, DSL.param("solution", AGENTS_ERRORS.SOLUTION))
+                    .set(AGENTS_ERRORS.OCCURRENCES, 1)
+                    .onConflict(AGENTS_ERRORS.ERROR_HASH)
+                    .doUpdate()
+                    .set(AGENTS_ERRORS.OCCURRENCES, AGENTS_ERRORS.OCCURRENCES.plus(1))
+                    .returningResult(AGENTS_ERRORS.OCCURRENCES));
+            upsertError = query;
+        }
+        return query;
     }
 
     /**
@@ -97,7 +115,7 @@ public final class AgentMemory {
      * @throws FoundupsDbException (INVALID_INPUT) when the JSON is malformed; nothing is stored
      */
     public long learnPattern(String agentId, String patternType, JSON patternData) {
-        return insertPattern.fetchSingle(agentId, patternType, JsonDocuments.of("pattern_data", patternData))
+        return insertPattern().fetchSingle(agentId, patternType, JsonDocuments.of("pattern_data", patternData))
                 .value1();
     }
 
@@ -145,7 +163,7 @@ public final class AgentMemory {
      * @throws FoundupsDbException (INVALID_INPUT) when the JSON is malformed; nothing is stored
      */
     public int recordError(String errorHash, String errorType, JSON solution) {
-        return upsertError.fetchSingle(errorHash, errorType, JsonDocuments.of("solution", solution)).value1();
+        return upsertError().fetchSingle(errorHash, errorType, JsonDocuments.of("solution", solution)).value1();
     }
 
     /**

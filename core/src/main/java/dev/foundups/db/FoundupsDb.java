@@ -101,8 +101,7 @@ public final class FoundupsDb implements AutoCloseable {
             // One connection stays free for the migration lock's own on PostgreSQL.
             int parallelism = builder.migrationParallelism > 0 ? builder.migrationParallelism
                     : Math.max(1, Math.min(4, poolSize - 2));
-            this.namespaces = new Namespaces(dsl, strategy, new TemplateRegistry(url.dialect(), builder.classLoader),
-                    parallelism);
+            this.namespaces = new Namespaces(dsl, strategy, new TemplateRegistry(url.dialect(), builder.classLoader, dsl), parallelism);
             this.catalog = new NamespaceCatalog(namespaces, () -> MigrationLock.acquire(url, dataSource));
             if (builder.schemaChangesOnOpen) {
                 try (MigrationLock lock = MigrationLock.acquire(url, dataSource)) {

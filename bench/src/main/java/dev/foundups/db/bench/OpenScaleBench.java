@@ -35,18 +35,40 @@ public final class OpenScaleBench {
     public static void main(String[] args) throws Exception {
         Dialect dialect = Dialect.valueOf(args[0].toUpperCase(Locale.ROOT));
         int count = Integer.parseInt(args[2]);
+        String url = database(dialect, args[1], count);
+        List<Double> fdb = new ArrayList<>();
+        List<Double> raw = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            fdb.add(NamespaceScaleBench.childSeconds("fdb", url, 1));
+            raw.add(NamespaceScaleBench.childSeconds("raw", url, 1));
+        }
+        System.out.printf(Locale.ROOT, "dialect=%s n=%d metric=fresh_process_open_first_query fdb_seconds=%.2f "
+                + "raw_jdbc_seconds=%.2f fdb_runs=%s raw_runs=%s load=%s%n", dialect.name().toLowerCase(Locale.ROOT),
+                count, min(fdb), min(raw), format(fdb), format(raw), load());
+    }
+
+    /**
+     * The kept database of COUNT FoundUps (each with one user), made on first use.
+     *
+     * @param dialect SQLite or PostgreSQL
+     * @param where   the SQLite folder, or the PostgreSQL admin URL
+     * @param count   how many FoundUps
+     * @return its URL
+     * @throws Exception on any failure
+     */
+    static String database(Dialect dialect, String where, int count) throws Exception {
         String url;
         boolean exists;
         if (dialect == Dialect.SQLITE) {
-            Path file = Path.of(args[1]).resolve("open-" + count + ".db").toAbsolutePath();
+            Path file = Path.of(where).resolve("open-" + count + ".db").toAbsolutePath();
             Files.createDirectories(file.getParent());
             exists = Files.exists(file);
             url = "jdbc:sqlite:" + file;
         } else {
-            url = new NamespaceScaleBench.PostgresServer(args[1]).existing("open_" + count);
+            url = new NamespaceScaleBench.PostgresServer(where).existing("open_" + count);
             exists = url != null;
             if (!exists) {
-                url = new NamespaceScaleBench.PostgresServer(args[1]).fresh("open_" + count);
+                url = new NamespaceScaleBench.PostgresServer(where).fresh("open_" + count);
             }
         }
         if (!exists) {
@@ -69,15 +91,7 @@ public final class OpenScaleBench {
             throw new IllegalStateException(url + " has " + namespaces + " namespaces, not " + count
                     + ": delete it and run again");
         }
-        List<Double> fdb = new ArrayList<>();
-        List<Double> raw = new ArrayList<>();
-        for (int round = 0; round < 3; round++) {
-            fdb.add(NamespaceScaleBench.childSeconds("fdb", url, 1));
-            raw.add(NamespaceScaleBench.childSeconds("raw", url, 1));
-        }
-        System.out.printf(Locale.ROOT, "dialect=%s n=%d metric=fresh_process_open_first_query fdb_seconds=%.2f "
-                + "raw_jdbc_seconds=%.2f fdb_runs=%s raw_runs=%s load=%s%n", dialect.name().toLowerCase(Locale.ROOT),
-                count, min(fdb), min(raw), format(fdb), format(raw), load());
+        return url;
     }
 
     private static int countNamespaces(String url) throws Exception {

@@ -34,7 +34,7 @@ final class TargetPreparation {
 
     /** Tables that hold no user data: a target with rows only in these is still empty. */
     private static final Set<String> BOOKKEEPING = Set.of("databasechangelog", "databasechangeloglock",
-            "foundupsdb_template_changes", FOUNDUPSDB_COPY.getName(), FOUNDUPSDB_COPY_TABLES.getName());
+            "foundupsdb_template_changes", "foundupsdb_fingerprints", FOUNDUPSDB_COPY.getName(), FOUNDUPSDB_COPY_TABLES.getName());
 
     /** The tables FoundUps DB creates, by the protocol's naming: what REPLACE drops. */
     private static final Pattern OWN_TABLE = Pattern.compile(

@@ -3,6 +3,7 @@ package dev.foundups.db.schema;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -83,28 +84,47 @@ public final class SchemaLayout {
      * @throws UncheckedIOException when the class path cannot be read
      */
     public static List<TemplateFiles> templates(ClassLoader classLoader) {
-        Map<String, List<String>> modules = new TreeMap<>();
-        List<String> foundup = new ArrayList<>();
+        List<String> paths = new ArrayList<>();
         try (ClassLoaderResourceAccessor accessor = new ClassLoaderResourceAccessor(classLoader)) {
             for (Resource resource : accessor.search(TEMPLATES_ROOT, true)) {
-                String path = normalise(resource.getPath());
-                if (!path.endsWith(".xml")) {
-                    continue;
-                }
-                if (path.startsWith(FOUNDUP_DIR) && path.indexOf('/', FOUNDUP_DIR.length()) < 0) {
-                    foundup.add(path);
-                } else if (path.startsWith(MODULES_DIR)) {
-                    String rest = path.substring(MODULES_DIR.length());
-                    int slash = rest.indexOf('/');
-                    if (slash > 0 && rest.indexOf('/', slash + 1) < 0) {
-                        modules.computeIfAbsent(rest.substring(0, slash), k -> new ArrayList<>()).add(path);
-                    }
-                }
+                paths.add(resource.getPath());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the templates under " + TEMPLATES_ROOT, e);
         } catch (Exception e) {
             throw new IllegalStateException("cannot list the templates under " + TEMPLATES_ROOT + ": " + e, e);
+        }
+        return templates(paths);
+    }
+
+    /**
+     * Groups class path locations into templates, by the same rules as {@link #templates(ClassLoader)}: for callers
+     * that listed the files themselves.
+     *
+     * @param paths class path locations, such as {@code db/foundups/templates/foundup/001-users.xml}; others are
+     *              ignored
+     * @return the FoundUp template first, then module templates by name; never null
+     */
+    public static List<TemplateFiles> templates(Collection<String> paths) {
+        Map<String, List<String>> modules = new TreeMap<>();
+        List<String> foundup = new ArrayList<>();
+        for (String raw : paths) {
+            String path = normalise(raw);
+            if (!path.endsWith(".xml") || foundup.contains(path)) {
+                continue;
+            }
+            if (path.startsWith(FOUNDUP_DIR) && path.indexOf('/', FOUNDUP_DIR.length()) < 0) {
+                foundup.add(path);
+            } else if (path.startsWith(MODULES_DIR)) {
+                String rest = path.substring(MODULES_DIR.length());
+                int slash = rest.indexOf('/');
+                if (slash > 0 && rest.indexOf('/', slash + 1) < 0) {
+                    List<String> files = modules.computeIfAbsent(rest.substring(0, slash), k -> new ArrayList<>());
+                    if (!files.contains(path)) {
+                        files.add(path);
+                    }
+                }
+            }
         }
         List<TemplateFiles> result = new ArrayList<>();
         if (!foundup.isEmpty()) {

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import javax.sql.DataSource;
 
@@ -43,14 +44,21 @@ public final class SharedSchema {
 
     private static final Logger LOG = LoggerFactory.getLogger(SharedSchema.class);
 
+    /** The shared changelog's row in {@code foundupsdb_fingerprints}. */
+    static final String SHARED = "shared";
+    private static final String TEMPLATES = "db/foundups/templates/";
+
     private SharedSchema() {
     }
 
     /**
      * Applies every pending changeset of {@link SchemaLayout#SHARED_CHANGELOG}.
      *
-     * <p>When the database's DATABASECHANGELOG already records every changeset of the changelog with its current
-     * checksum, Liquibase's update is not started at all: it would find nothing to run, and its change log lock,
+     * <p>First, without loading Liquibase at all: when the changelog files and the DATABASECHANGELOG rows have the
+     * fingerprint stored in {@code foundupsdb_fingerprints} when they were last applied, nothing is pending.
+     *
+     * <p>Otherwise, when the database's DATABASECHANGELOG already records every changeset of the changelog with its
+     * current checksum, Liquibase's update is not started at all: it would find nothing to run, and its change log lock,
      * history service, table snapshots and validation are most of what opening a database costs apart from
      * connecting. The changelog is still parsed, so a new or edited changeset (or a table that lost its rows) takes
      * the full path, where Liquibase applies it or reports it exactly as before.
@@ -61,37 +69,99 @@ public final class SharedSchema {
      * @throws FoundupsDbException (MIGRATION) when Liquibase fails
      */
     public static boolean update(DataSource dataSource, ClassLoader loader) {
+        String fingerprint;
+        boolean ran;
         try (Connection connection = dataSource.getConnection()) {
             boolean staleLock = hasStaleLock(connection);
             // Read before Liquibase takes the connection out of auto-commit: on PostgreSQL a failed query (no such
             // table yet) would abort its transaction.
             Map<String, String> recorded = recordedChangeSets(connection);
-            Database database = DatabaseFactory.getInstance()
-                    .findCorrectDatabaseImplementation(new JdbcConnection(connection));
-            return LiquibaseScope.call(Map.of(), () -> {
-                // Its JVM-wide "up to date" cache is keyed by URL only: a database recreated at the same path
-                // (or restored from a backup) would be skipped.
-                Scope.getCurrentScope().getSingleton(FastCheckService.class).clearCache();
-                Liquibase liquibase = new Liquibase(SchemaLayout.SHARED_CHANGELOG,
-                        new ClassLoaderResourceAccessor(loader), database);
-                if (!staleLock && recorded != null
-                        && allRecorded(recorded, liquibase.getDatabaseChangeLog(), database)) {
-                    LOG.debug("Shared changelog up to date: every changeset is recorded with its checksum");
-                    return false;
-                }
-                liquibase.setShowSummary(UpdateSummaryEnum.OFF);
-                if (staleLock) {
-                    LOG.warn("Releasing a Liquibase change log lock left behind by a process that died mid-update");
-                    liquibase.forceReleaseLocks();
-                }
-                liquibase.update(new Contexts(), new LabelExpression());
-                return true;
-            });
+            fingerprint = fingerprint(loader, recorded);
+            if (!staleLock && fingerprint != null && fingerprint.equals(storedFingerprint(connection))) {
+                LOG.debug("Shared changelog up to date: its files and DATABASECHANGELOG match the stored fingerprint");
+                return false;
+            }
+            ran = liquibaseUpdate(connection, loader, staleLock, recorded);
+            if (ran) {
+                fingerprint = fingerprint(loader, recordedChangeSets(connection));
+            }
         } catch (FoundupsDbException e) {
             throw e;
         } catch (Exception e) {
             throw new FoundupsDbException(ErrorCode.MIGRATION, "cannot bring the shared tables (agents_*, catalog) "
                     + "up to date from " + SchemaLayout.SHARED_CHANGELOG + ": " + rootMessage(e), e);
+        }
+        storeFingerprint(dataSource, fingerprint);
+        return ran;
+    }
+
+    /** Liquibase's part: its check of what is recorded, then its update when that finds anything to run. */
+    private static boolean liquibaseUpdate(Connection connection, ClassLoader loader, boolean staleLock,
+                                           Map<String, String> recorded) throws Exception {
+        Database database = DatabaseFactory.getInstance()
+                .findCorrectDatabaseImplementation(new JdbcConnection(connection));
+        return LiquibaseScope.call(Map.of(), () -> {
+            // Its JVM-wide "up to date" cache is keyed by URL only: a database recreated at the same path
+            // (or restored from a backup) would be skipped.
+            Scope.getCurrentScope().getSingleton(FastCheckService.class).clearCache();
+            Liquibase liquibase = new Liquibase(SchemaLayout.SHARED_CHANGELOG,
+                    new ClassLoaderResourceAccessor(loader), database);
+            if (!staleLock && recorded != null
+                    && allRecorded(recorded, liquibase.getDatabaseChangeLog(), database)) {
+                LOG.debug("Shared changelog up to date: every changeset is recorded with its checksum");
+                return false;
+            }
+            liquibase.setShowSummary(UpdateSummaryEnum.OFF);
+            if (staleLock) {
+                LOG.warn("Releasing a Liquibase change log lock left behind by a process that died mid-update");
+                liquibase.forceReleaseLocks();
+            }
+            liquibase.update(new Contexts(), new LabelExpression());
+            return true;
+        });
+    }
+
+    /**
+     * The shared changelog's fingerprint: its files (everything under {@code db/foundups/} but the templates) and
+     * what DATABASECHANGELOG records, so an edited or deleted row takes the full path as well.
+     *
+     * @return hex SHA-256, or null when the files cannot be listed or nothing is recorded
+     */
+    static String fingerprint(ClassLoader loader, Map<String, String> recorded) {
+        if (recorded == null || recorded.isEmpty()) {
+            return null;
+        }
+        return SchemaFiles.scan(loader).map(files -> files.fingerprint(new TreeMap<>(recorded).toString(),
+                path -> !path.startsWith(TEMPLATES))).orElse(null);
+    }
+
+    private static String storedFingerprint(Connection connection) {
+        try (PreparedStatement st = connection.prepareStatement(
+                "SELECT fingerprint FROM foundupsdb_fingerprints WHERE name = ?")) {
+            st.setString(1, SHARED);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        } catch (SQLException noTableYet) {
+            return null;
+        }
+    }
+
+    /** Records the fingerprint once the shared changelog is known to be applied; failing to only costs time. */
+    private static void storeFingerprint(DataSource dataSource, String fingerprint) {
+        if (fingerprint == null) {
+            return;
+        }
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement st = connection.prepareStatement("INSERT INTO foundupsdb_fingerprints "
+                     + "(name, fingerprint) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET fingerprint = ?")) {
+            connection.setAutoCommit(true);
+            st.setString(1, SHARED);
+            st.setString(2, fingerprint);
+            st.setString(3, fingerprint);
+            st.executeUpdate();
+        } catch (SQLException e) {
+            LOG.debug("Cannot record the shared changelog's fingerprint; the next open checks with Liquibase", e);
         }
     }
 

@@ -1,8 +1,12 @@
 package dev.foundups.db.internal.namespaces;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.jooq.DSLContext;
 import org.jooq.conf.Settings;
@@ -21,14 +25,49 @@ import dev.foundups.db.internal.sqlite.WriteDiscipline;
  * One long-lived, table-mapped {@link DSLContext} per namespace, made on first use (creating the namespace when it
  * does not exist) and cached: jOOQ caches its render mapping per configuration. A context is built, cached and
  * evicted only under its name's stripe ({@link NamespaceLocks}).
+ *
+ * <p>The cache is bounded ({@link #DEFAULT_CAPACITY} contexts): each one holds its own settings with the table
+ * mapping and its compiled queries, about 5 KB, which at tens of thousands of namespaces touched once would stay
+ * for the life of the process. Past the bound, the least recently built or used contexts are evicted, each under
+ * its own stripe, after the caller's stripe is released. An evicted context keeps working for whoever holds it;
+ * the next call for that name builds a new one from the catalog.
  */
 final class NamespaceContexts {
 
+    /** Most contexts kept. */
+    static final int DEFAULT_CAPACITY = 2_048;
+
     private final NamespaceParts parts;
-    private final Map<String, DSLContext> contexts = new ConcurrentHashMap<>();
+    private final int capacity;
+    private final Map<String, Entry> contexts = new ConcurrentHashMap<>();
+    /** Advances whenever a context is built; an entry's stamp says when it was last used, in those steps. */
+    private final AtomicLong clock = new AtomicLong();
+
+    /** A cached context and when it was last used. */
+    private static final class Entry {
+        final NamespaceKind kind;
+        final String name;
+        final DSLContext context;
+        volatile long used;
+
+        Entry(NamespaceKind kind, String name, DSLContext context, long used) {
+            this.kind = kind;
+            this.name = name;
+            this.context = context;
+            this.used = used;
+        }
+    }
 
     NamespaceContexts(NamespaceParts parts) {
+        this(parts, DEFAULT_CAPACITY);
+    }
+
+    NamespaceContexts(NamespaceParts parts, int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity cannot be less than 1, was " + capacity);
+        }
         this.parts = parts;
+        this.capacity = capacity;
     }
 
     /**
@@ -37,17 +76,29 @@ final class NamespaceContexts {
      * @see Namespaces#context
      */
     DSLContext context(NamespaceKind kind, String name, String template, Provisioning provisioning) {
-        DSLContext cached = contexts.get(NamespaceLocks.key(kind, name));
+        Entry cached = contexts.get(NamespaceLocks.key(kind, name));
         if (cached != null) {
-            return cached;
+            long now = clock.get(); // advances only when a context is built: a hit writes no shared counter
+            if (cached.used != now) {
+                cached.used = now;
+            }
+            return cached.context;
         }
+        DSLContext built = build(kind, name, template, provisioning);
+        if (contexts.size() > capacity) {
+            trim();
+        }
+        return built;
+    }
+
+    private DSLContext build(NamespaceKind kind, String name, String template, Provisioning provisioning) {
         Template t = parts.templates().require(kind, template);
         NamespaceName.validate(kind, name, t.maxNameLength());
         parts.changes().ensureRecorded(t);
         synchronized (parts.locks().stripe(kind, name)) {
-            cached = contexts.get(NamespaceLocks.key(kind, name));
+            Entry cached = contexts.get(NamespaceLocks.key(kind, name));
             if (cached != null) {
-                return cached;
+                return cached.context;
             }
             // Look before creating: an existing namespace costs one read, not a write transaction (on SQLite the
             // write lock, and the first write's connection). Except on SQLite once this process writes: a read
@@ -67,9 +118,32 @@ final class NamespaceContexts {
             }
             Settings settings = TableNamer.mapped(parts.shared().settings(), t.tableMapping(info.tablePrefix()));
             DSLContext context = DSL.using(parts.shared().configuration().derive(settings));
-            contexts.put(NamespaceLocks.key(kind, name), context);
+            contexts.put(NamespaceLocks.key(kind, name), new Entry(kind, name, context, clock.incrementAndGet()));
             return context;
         }
+    }
+
+    /**
+     * Evicts the least recently used contexts down to seven eighths of the capacity, so that trimming is rare. Holds
+     * no stripe when called, and takes each victim's stripe alone.
+     */
+    private void trim() {
+        List<Entry> entries = new ArrayList<>(contexts.values());
+        int excess = entries.size() - capacity * 7 / 8;
+        if (excess <= 0) {
+            return;
+        }
+        entries.sort(Comparator.comparingLong(e -> e.used));
+        for (Entry victim : entries.subList(0, excess)) {
+            synchronized (parts.locks().stripe(victim.kind, victim.name)) {
+                contexts.remove(NamespaceLocks.key(victim.kind, victim.name), victim);
+            }
+        }
+    }
+
+    /** @return how many contexts are cached; for tests */
+    int size() {
+        return contexts.size();
     }
 
     /** Forgets a name's context; the caller holds the name's stripe. */

@@ -41,11 +41,17 @@ public final class Namespaces {
      * @param parallelism how many connections bulk work may use at once on PostgreSQL (SQLite has one writer)
      */
     public Namespaces(DSLContext shared, DialectStrategy strategy, TemplateRegistry templates, int parallelism) {
+        this(shared, strategy, templates, parallelism, NamespaceContexts.DEFAULT_CAPACITY);
+    }
+
+    /** As the public constructor, with the most namespace contexts kept at once. */
+    Namespaces(DSLContext shared, DialectStrategy strategy, TemplateRegistry templates, int parallelism,
+               int contextCapacity) {
         this.templates = templates;
         this.rows = new CatalogRows(shared, strategy);
         NamespaceParts parts = new NamespaceParts(shared, strategy, templates, new TemplateChanges(shared), rows,
                 new NamespaceLocks(), new BulkTransactions(shared, strategy, parallelism));
-        this.contexts = new NamespaceContexts(parts);
+        this.contexts = new NamespaceContexts(parts, contextCapacity);
         this.provisioning = new Provisioning(parts, contexts);
         this.migration = new TemplateMigration(parts, contexts);
         this.renames = new NamespaceRename(parts, contexts);
@@ -156,6 +162,11 @@ public final class Namespaces {
      */
     public String registerImportedModule(DSLContext tx, String name) {
         return rows.registerImportedModule(tx, name);
+    }
+
+    /** @return how many namespace contexts are cached; for tests */
+    int cachedContexts() {
+        return contexts.size();
     }
 
     /** @return the templates on the class path */

@@ -8,11 +8,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.internal.migration.LiquibaseScope;
+import dev.foundups.db.internal.migration.SchemaFiles;
 import dev.foundups.db.NamespaceKind;
 import dev.foundups.db.internal.naming.NamespaceName;
 import dev.foundups.db.schema.SchemaLayout;
@@ -64,9 +66,15 @@ public final class Template {
 
     private final NamespaceKind kind;
     private final String name;
-    private final List<Change> changes;
+    private final int version;
     private final Set<String> tables;
     private final int longestSuffix;
+    /** The rendered changesets; null until {@link #changes()} renders a template made from its summary. */
+    private volatile List<Change> changes;
+    /** Renders the files when the changesets are first needed; null when rendered already. */
+    private final Supplier<Template> renderer;
+    /** The fingerprint of the files this template was made from, or null when unknown. */
+    private final String fingerprint;
 
     /** One changeset, ready to apply. */
     record Change(int seq, String id, String checksum, List<String> sql) {
@@ -76,8 +84,110 @@ public final class Template {
         this.kind = kind;
         this.name = name;
         this.changes = List.copyOf(changes);
+        this.version = changes.size();
         this.tables = Collections.unmodifiableSet(tables);
         this.longestSuffix = longestSuffix;
+        this.renderer = null;
+        this.fingerprint = null;
+    }
+
+    private Template(NamespaceKind kind, String name, int version, Set<String> tables, int longestSuffix,
+                     List<Change> changes, Supplier<Template> renderer, String fingerprint) {
+        this.kind = kind;
+        this.name = name;
+        this.version = version;
+        this.tables = Collections.unmodifiableSet(tables);
+        this.longestSuffix = longestSuffix;
+        this.changes = changes;
+        this.renderer = renderer;
+        this.fingerprint = fingerprint;
+    }
+
+    /**
+     * This template, marked as made from files of the given fingerprint.
+     *
+     * @param fingerprint the fingerprint of its files
+     * @return a template with the same content
+     */
+    Template withFingerprint(String fingerprint) {
+        return new Template(kind, name, version, tables, longestSuffix, changes(), null, fingerprint);
+    }
+
+    /**
+     * A template known from the summary stored when files of the same fingerprint were last rendered and checked
+     * against the database: what naming, table mapping and version comparisons need, without Liquibase. Its SQL is
+     * rendered from the files when first needed (creating or migrating a namespace).
+     *
+     * @param kind        module or FoundUp
+     * @param name        the template's name
+     * @param summary     what {@link #summary()} returned then
+     * @param fingerprint the fingerprint of the files
+     * @param renderer    renders the files
+     * @return the template, or null when the summary is not in the form this release writes
+     */
+    static Template fromSummary(NamespaceKind kind, String name, String summary, String fingerprint,
+                                Supplier<Template> renderer) {
+        String[] parts = summary == null ? new String[0] : summary.split(";", -1);
+        if (parts.length != 4 || !"1".equals(parts[0])) {
+            return null;
+        }
+        try {
+            Set<String> tables = new LinkedHashSet<>();
+            for (String table : parts[3].split(",")) {
+                if (!TABLE_NAME.matcher(table).matches()) {
+                    return null;
+                }
+                tables.add(table);
+            }
+            return new Template(kind, name, Integer.parseInt(parts[1]), tables, Integer.parseInt(parts[2]), null,
+                    renderer, fingerprint);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** @return version, longest name suffix and tables, for {@link #fromSummary} */
+    String summary() {
+        return "1;" + version + ";" + longestSuffix + ";" + String.join(",", tables);
+    }
+
+    /** @return the fingerprint of the files this template was made from, or null */
+    String fingerprint() {
+        return fingerprint;
+    }
+
+    /**
+     * What {@code foundupsdb_fingerprints} stores for a template: its files' fingerprint together with the
+     * changesets recorded for it in {@code foundupsdb_template_changes}, so an edited record takes the full path.
+     *
+     * @param filesFingerprint the fingerprint of the template's files
+     * @param recorded         the recorded changesets, as {@link #recordedLine} lines in order
+     * @return hex SHA-256
+     */
+    static String storedFingerprint(String filesFingerprint, String recorded) {
+        return SchemaFiles.sha256(filesFingerprint, recorded);
+    }
+
+    /** @return one recorded changeset, as {@link #storedFingerprint} takes it */
+    static String recordedLine(int seq, String changeset, String checksum) {
+        return seq + "\t" + changeset + "\t" + checksum + "\n";
+    }
+
+    /** @return this template's changesets as they are recorded once applied: {@link #recordedLine} lines */
+    String recordedLines() {
+        StringBuilder lines = new StringBuilder();
+        for (Change change : changes()) {
+            lines.append(recordedLine(change.seq(), change.id(), change.checksum()));
+        }
+        return lines.toString();
+    }
+
+    /**
+     * @return whether this template was made from a stored summary: its changesets were checked against the
+     *         database's record when the summary was stored, and the files have not changed since
+     */
+    boolean fromStoredSummary() {
+        return renderer != null;
     }
 
     /** @return module or FoundUp */
@@ -92,7 +202,7 @@ public final class Template {
 
     /** @return how many changesets the template has; a namespace at this version is up to date */
     public int version() {
-        return changes.size();
+        return version;
     }
 
     /** @return the longest name this template allows for a namespace of its kind */
@@ -101,7 +211,22 @@ public final class Template {
     }
 
     List<Change> changes() {
-        return changes;
+        List<Change> rendered = changes;
+        if (rendered == null) {
+            synchronized (this) {
+                rendered = changes;
+                if (rendered == null) {
+                    Template full = renderer.get();
+                    if (full.version() != version || !full.tables().equals(tables)) {
+                        throw new FoundupsDbException(ErrorCode.MIGRATION, "the " + kind.catalogValue()
+                                + " template '" + name + "' rendered differently from its stored summary");
+                    }
+                    rendered = full.changes();
+                    changes = rendered;
+                }
+            }
+        }
+        return rendered;
     }
 
     /**
@@ -139,7 +264,7 @@ public final class Template {
                     + "underscores, start with a letter and end with '_'");
         }
         List<String> all = new ArrayList<>();
-        for (Change change : changes) {
+        for (Change change : changes()) {
             all.addAll(forPrefix(change, prefix));
         }
         return all;

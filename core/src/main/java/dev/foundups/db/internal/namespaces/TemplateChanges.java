@@ -1,5 +1,6 @@
 package dev.foundups.db.internal.namespaces;
 
+import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_FINGERPRINTS;
 import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_TEMPLATE_CHANGES;
 
 import java.time.Instant;
@@ -7,6 +8,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.jooq.DSLContext;
+import org.jooq.exception.DataAccessException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
@@ -18,6 +22,8 @@ import dev.foundups.db.NamespaceKind;
  * insert that ignores rows another process recorded at the same moment.
  */
 final class TemplateChanges {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TemplateChanges.class);
 
     private final DSLContext shared;
     /** Templates (kind:name:version) whose changesets this process has checked against the database. */
@@ -39,6 +45,10 @@ final class TemplateChanges {
         NamespaceKind kind = template.kind();
         String key = kind.catalogValue() + ":" + template.name() + ":" + template.version();
         if (recorded.contains(key)) {
+            return;
+        }
+        if (template.fromStoredSummary()) {
+            recorded.add(key); // checked when its summary was stored, and its files are the same
             return;
         }
         var known = shared.selectFrom(FOUNDUPSDB_TEMPLATE_CHANGES)
@@ -75,6 +85,30 @@ final class TemplateChanges {
             }
             insert.onConflictDoNothing().execute(); // another process may record them at the same moment
         }
+        storeSummary(template);
         recorded.add(key);
+    }
+
+    /** Stores what the next process needs to use this template without rendering it; failing only costs time. */
+    private void storeSummary(Template template) {
+        if (template.fingerprint() == null) {
+            return;
+        }
+        String fingerprint = Template.storedFingerprint(template.fingerprint(), template.recordedLines());
+        try {
+            shared.insertInto(FOUNDUPSDB_FINGERPRINTS, FOUNDUPSDB_FINGERPRINTS.NAME,
+                            FOUNDUPSDB_FINGERPRINTS.FINGERPRINT, FOUNDUPSDB_FINGERPRINTS.SUMMARY)
+                    .values(TemplateRegistry.fingerprintName(template.kind(), template.name()),
+                            fingerprint, template.summary())
+                    .onConflict(FOUNDUPSDB_FINGERPRINTS.NAME)
+                    .doUpdate()
+                    .set(FOUNDUPSDB_FINGERPRINTS.FINGERPRINT, fingerprint)
+                    .set(FOUNDUPSDB_FINGERPRINTS.SUMMARY, template.summary())
+                    .execute();
+        } catch (DataAccessException | FoundupsDbException e) {
+            // Bookkeeping only (on SQLite this may be the process's first write, which opens the writer's
+            // connection): a failure here must not fail the work that asked for the template.
+            LOG.debug("Cannot store the summary of template {}; the next process renders it", template.name(), e);
+        }
     }
 }

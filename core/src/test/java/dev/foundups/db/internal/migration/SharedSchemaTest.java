@@ -59,6 +59,22 @@ class SharedSchemaTest {
     }
 
     @Test
+    void theStoredFingerprintDecidesWithoutLiquibaseAndAWrongOneTakesTheFullPath() throws Exception {
+        try (HikariDataSource ds = open(backend.newDatabaseUrl(dir))) {
+            assertTrue(SharedSchema.update(ds, loader));
+            String stored = fingerprint(ds);
+            assertEquals(64, stored.length(), "recorded after the update: " + stored);
+            assertFalse(SharedSchema.update(ds, loader));
+            execute(ds, "UPDATE foundupsdb_fingerprints SET fingerprint = 'stale' WHERE name = 'shared'");
+            assertFalse(SharedSchema.update(ds, loader), "Liquibase's own check finds nothing to run either");
+            assertEquals(stored, fingerprint(ds), "and the fingerprint is recorded again");
+            execute(ds, "DELETE FROM foundupsdb_fingerprints");
+            assertFalse(SharedSchema.update(ds, loader));
+            assertEquals(stored, fingerprint(ds));
+        }
+    }
+
+    @Test
     void aNewSharedChangesetIsStillApplied() throws Exception {
         ClassLoader next = nextRelease();
         try (HikariDataSource ds = open(backend.newDatabaseUrl(dir))) {
@@ -119,6 +135,13 @@ class SharedSchemaTest {
                     <column name="id" type="TEXT"/>
                   </createTable>
                 </changeSet>""").classLoader();
+    }
+
+    private static String fingerprint(HikariDataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT fingerprint FROM foundupsdb_fingerprints WHERE name = 'shared'")) {
+            return rs.next() ? rs.getString(1) : "";
+        }
     }
 
     private static int count(HikariDataSource ds, String sql) throws SQLException {
