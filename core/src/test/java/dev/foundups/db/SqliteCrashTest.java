@@ -66,6 +66,9 @@ class SqliteCrashTest {
                     Thread.sleep(random.nextInt(2500));
                 } else {
                     child.awaitLine("READY"::equals, Duration.ofSeconds(120));
+                    // Its first acknowledged write, then a random moment: on a loaded machine the child may take
+                    // longer than the whole random pause to get going, and the kill would land before any write.
+                    child.awaitLine(line -> line.startsWith("ACK"), Duration.ofSeconds(120));
                     Thread.sleep(random.nextInt(400));
                 }
                 child.kill();
