@@ -25,44 +25,32 @@ import dev.foundups.db.internal.json.JsonDocuments;
 public final class AgentMemory {
 
     private final DSLContext dsl;
-    // The hot statements, rendered once (see CompiledQuery).
-    private volatile CompiledQuery<Record1<Long>> insertPattern;
-    private volatile CompiledQuery<Record1<Integer>> upsertError;
 
     AgentMemory(DSLContext dsl) {
         this.dsl = dsl;
     }
 
-    /** Compiled on first use: opening a database that never learns a pattern does not render it. */
+    // The hot statements, compiled on first use and kept by the shared context (see CompiledQuery): opening a
+    // database that never learns a pattern does not render them.
+
     private CompiledQuery<Record1<Long>> insertPattern() {
-        CompiledQuery<Record1<Long>> query = insertPattern;
-        if (query == null) {
-            query = CompiledQuery.of(dsl, dsl.insertInto(AGENTS_MEMORY)
-                    .set(AGENTS_MEMORY.AGENT_ID, DSL.param("agent_id", AGENTS_MEMORY.AGENT_ID))
-                    .set(AGENTS_MEMORY.PATTERN_TYPE, DSL.param("pattern_type", AGENTS_MEMORY.PATTERN_TYPE))
-                    .set(AGENTS_MEMORY.PATTERN_DATA, DSL.param("pattern_data", AGENTS_MEMORY.PATTERN_DATA))
-                    .returningResult(AGENTS_MEMORY.ID));
-            insertPattern = query; // two threads may both compile it: either result is as good
-        }
-        return query;
+        return CompiledQuery.cached(dsl, "AgentMemory.insertPattern", d -> d.insertInto(AGENTS_MEMORY)
+                .set(AGENTS_MEMORY.AGENT_ID, DSL.param("agent_id", AGENTS_MEMORY.AGENT_ID))
+                .set(AGENTS_MEMORY.PATTERN_TYPE, DSL.param("pattern_type", AGENTS_MEMORY.PATTERN_TYPE))
+                .set(AGENTS_MEMORY.PATTERN_DATA, DSL.param("pattern_data", AGENTS_MEMORY.PATTERN_DATA))
+                .returningResult(AGENTS_MEMORY.ID));
     }
 
-    /** Compiled on first use, like {@link #insertPattern()}. */
     private CompiledQuery<Record1<Integer>> upsertError() {
-        CompiledQuery<Record1<Integer>> query = upsertError;
-        if (query == null) {
-            query = CompiledQuery.of(dsl, dsl.insertInto(AGENTS_ERRORS)
-                    .set(AGENTS_ERRORS.ERROR_HASH, DSL.param("error_hash", AGENTS_ERRORS.ERROR_HASH))
-                    .set(AGENTS_ERRORS.ERROR_TYPE, DSL.param("error_type", AGENTS_ERRORS.ERROR_TYPE))
-                    .set(AGENTS_ERRORS.SOLUTION, DSL.param("solution", AGENTS_ERRORS.SOLUTION))
-                    .set(AGENTS_ERRORS.OCCURRENCES, 1)
-                    .onConflict(AGENTS_ERRORS.ERROR_HASH)
-                    .doUpdate()
-                    .set(AGENTS_ERRORS.OCCURRENCES, AGENTS_ERRORS.OCCURRENCES.plus(1))
-                    .returningResult(AGENTS_ERRORS.OCCURRENCES));
-            upsertError = query;
-        }
-        return query;
+        return CompiledQuery.cached(dsl, "AgentMemory.upsertError", d -> d.insertInto(AGENTS_ERRORS)
+                .set(AGENTS_ERRORS.ERROR_HASH, DSL.param("error_hash", AGENTS_ERRORS.ERROR_HASH))
+                .set(AGENTS_ERRORS.ERROR_TYPE, DSL.param("error_type", AGENTS_ERRORS.ERROR_TYPE))
+                .set(AGENTS_ERRORS.SOLUTION, DSL.param("solution", AGENTS_ERRORS.SOLUTION))
+                .set(AGENTS_ERRORS.OCCURRENCES, 1)
+                .onConflict(AGENTS_ERRORS.ERROR_HASH)
+                .doUpdate()
+                .set(AGENTS_ERRORS.OCCURRENCES, AGENTS_ERRORS.OCCURRENCES.plus(1))
+                .returningResult(AGENTS_ERRORS.OCCURRENCES));
     }
 
     /**

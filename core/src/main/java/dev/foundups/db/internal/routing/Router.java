@@ -396,17 +396,7 @@ public final class Router implements AutoCloseable {
             } catch (SQLException e) {
                 nodeFailed(node, e);
                 retries.increment();
-                Node other = pick(s, node);
-                if (other != null) {
-                    try {
-                        Connection c = other.pool().getConnection();
-                        other.reads.increment();
-                        replicaReads.increment();
-                        return c;
-                    } catch (SQLException again) {
-                        nodeFailed(other, again);
-                    }
-                }
+                return anotherOrPrimary(s, node);
             }
         }
         primaryReads.increment();
@@ -421,16 +411,23 @@ public final class Router implements AutoCloseable {
         retries.increment();
         if (SqlStates.gone(e)) {
             nodeFailed(failed, e);
-            Node other = pick(scopes.get(), failed);
-            if (other != null) {
-                try {
-                    Connection c = other.pool().getConnection();
-                    other.reads.increment();
-                    replicaReads.increment();
-                    return c;
-                } catch (SQLException again) {
-                    nodeFailed(other, again);
-                }
+            return anotherOrPrimary(scopes.get(), failed);
+        }
+        primaryReads.increment();
+        return writer.getConnection();
+    }
+
+    /** After {@code failed} failed a read: another standby's connection, else the primary's. */
+    private Connection anotherOrPrimary(Scope s, Node failed) throws SQLException {
+        Node other = pick(s, failed);
+        if (other != null) {
+            try {
+                Connection c = other.pool().getConnection();
+                other.reads.increment();
+                replicaReads.increment();
+                return c;
+            } catch (SQLException again) {
+                nodeFailed(other, again);
             }
         }
         primaryReads.increment();
