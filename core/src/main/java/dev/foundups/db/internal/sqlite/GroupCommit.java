@@ -28,7 +28,10 @@ import dev.foundups.db.FoundupsDbException.ErrorCode;
  * A larger group runs under {@code BEGIN IMMEDIATE}, each write inside a savepoint of its own: a write that fails is
  * rolled back to its savepoint and fails alone; the others go on. Then one {@code COMMIT}, one WAL check, the gate
  * released, and only then each caller learns its result: a write is acknowledged after the commit that holds it
- * returned, as before. The next queued write leads the next group, so groups grow with the load and need no delay.
+ * returned, as before. Writes that queue while a transaction runs join it (up to {@link #MAX_GROUP}); those that
+ * queue after it, the leader leads as the next group while it still holds the gate (up to {@link #MAX_ROUNDS}
+ * groups, each committed and acknowledged before the next), then the first queued write leads. So groups grow with
+ * the load and need no delay.
  *
  * <p>Two kinds of member. A {@link WriteDiscipline.Write} (a compiled statement) is run by the leader itself, on the
  * leader's thread: no hand-over per write. A jOOQ statement is run by its own thread ({@link #enterTurn}): the
