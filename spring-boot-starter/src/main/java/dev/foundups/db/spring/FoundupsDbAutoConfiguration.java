@@ -89,6 +89,16 @@ public class FoundupsDbAutoConfiguration {
         if (properties.getPostgresClientTools() != null) {
             builder.postgresClientTools(properties.getPostgresClientTools());
         }
+        if (properties.getReadReplicas() != null) {
+            builder.readReplicas(properties.getReadReplicas(), "foundups.read-replicas");
+        }
+        if (properties.getMaxReplicaLag() != null) {
+            set("max-replica-lag", properties.getMaxReplicaLag(),
+                    () -> builder.maxReplicaLag(properties.getMaxReplicaLag()));
+        }
+        if (properties.getReplicaReads() != null) {
+            builder.replicaReads(properties.getReplicaReads());
+        }
         builder.migrateOnOpen(properties.isMigrateOnOpen())
                 .schemaChangesOnOpen(properties.isSchemaChangesOnOpen());
         if (resources.getClassLoader() != null) {

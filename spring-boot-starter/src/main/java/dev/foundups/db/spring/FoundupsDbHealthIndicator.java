@@ -1,7 +1,9 @@
 package dev.foundups.db.spring;
 
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -14,6 +16,8 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.foundups.db.FoundupsDb;
 import dev.foundups.db.NamespaceKind;
 import dev.foundups.db.NamespaceState;
+import dev.foundups.db.NodeStatus;
+import dev.foundups.db.ReplicationStatus;
 
 /**
  * The database's health: DOWN when the catalog cannot be read; otherwise UP, with the namespaces by kind and state,
@@ -57,5 +61,25 @@ class FoundupsDbHealthIndicator extends AbstractHealthIndicator {
                     "idle", pool.getIdleConnections(), "total", pool.getTotalConnections(),
                     "waiting", pool.getThreadsAwaitingConnection()));
         }
+        db.replication().ifPresent(status -> replication(builder, status));
+    }
+
+    /**
+     * With read replicas: every server's role, health and lag, and the replicas behind their lag limit. A lagging
+     * or lost replica leaves the database UP (its reads go elsewhere); alert on {@code foundups.db.node.up}.
+     */
+    private static void replication(Health.Builder builder, ReplicationStatus status) {
+        Map<String, Map<String, Object>> nodes = new LinkedHashMap<>();
+        List<String> behind = new ArrayList<>();
+        for (NodeStatus node : status.nodes()) {
+            nodes.put(node.name(), Map.of("role", node.role().name().toLowerCase(Locale.ROOT),
+                    "health", node.health().name().toLowerCase(Locale.ROOT),
+                    "lagBytes", node.lagBytes(), "lagMillis", node.lag().toMillis()));
+            if (node.health() == NodeStatus.Health.LAGGING) {
+                behind.add(node.name());
+            }
+        }
+        builder.withDetail("replication", Map.of("nodes", nodes, "maxReplicaLagMillis",
+                status.maxReplicaLag().toMillis(), "replicasBehindLagLimit", behind));
     }
 }

@@ -22,6 +22,10 @@ import dev.foundups.db.FoundupsDbBuilder;
  *       {@code foundups.db.migration.namespaces} (counter; tag {@code outcome=migrated|failed});</li>
  *   <li>SQLite: {@code foundups.db.sqlite.write.wait} (timer) and {@code foundups.db.sqlite.checkpoints} (timer;
  *       tag {@code outcome=complete|incomplete}).</li>
+ *   <li>With read replicas: {@code foundups.db.replica.lag}, {@code foundups.db.replica.lag.bytes},
+ *       {@code foundups.db.node.up} (tag {@code node}), {@code foundups.db.reads} (tag {@code target}),
+ *       {@code foundups.db.reads.fallbacks} and {@code foundups.db.reads.retried} (see {@link ReplicationMeters}).
+ *       The database has no shards yet, so nothing is tagged by shard.</li>
  * </ul>
  */
 @AutoConfiguration(afterName = {
@@ -57,5 +61,17 @@ public class FoundupsDbMetricsAutoConfiguration {
     @Bean
     NamespaceGauges foundupsDbNamespaceGauges(FoundupsDb db, MeterRegistry registry) {
         return new NamespaceGauges(db, registry);
+    }
+
+    /**
+     * Registers the replication meters once the database is open; registers nothing without read replicas.
+     *
+     * @param db       the database
+     * @param registry the application's registry
+     * @return the meters' source
+     */
+    @Bean
+    ReplicationMeters foundupsDbReplicationMeters(FoundupsDb db, MeterRegistry registry) {
+        return new ReplicationMeters(db, registry);
     }
 }

@@ -2,10 +2,12 @@ package dev.foundups.db.spring;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
+import dev.foundups.db.ReplicaReads;
 import dev.foundups.db.FoundupsDb;
 import dev.foundups.db.FoundupsDbBuilder;
 
@@ -54,6 +56,18 @@ public class FoundupsDbProperties {
 
     /** PostgreSQL: the folder of pg_dump and pg_restore, for backup and restore. Default: found on the PATH. */
     private Path postgresClientTools;
+
+    /**
+     * PostgreSQL: hot standbys that take reads outside transactions. Default: DATABASE_REPLICA_URLS, or none (a
+     * multi-host database URL finds its standbys itself).
+     */
+    private List<String> readReplicas;
+
+    /** How far behind the primary a replica may be and still get reads. Default: 1s. */
+    private Duration maxReplicaLag;
+
+    /** Which reads may use replicas and whose writes they see: thread (default), database or none. */
+    private ReplicaReads replicaReads;
 
     /** @return the database URL, or null to use DATABASE_URL or the default */
     public String getDatabaseUrl() {
@@ -133,5 +147,35 @@ public class FoundupsDbProperties {
     /** @param postgresClientTools the folder of pg_dump and pg_restore */
     public void setPostgresClientTools(Path postgresClientTools) {
         this.postgresClientTools = postgresClientTools;
+    }
+
+    /** @return the read replicas' URLs, or null for DATABASE_REPLICA_URLS */
+    public List<String> getReadReplicas() {
+        return readReplicas;
+    }
+
+    /** @param readReplicas the read replicas' URLs */
+    public void setReadReplicas(List<String> readReplicas) {
+        this.readReplicas = readReplicas;
+    }
+
+    /** @return the lag limit, or null for the default */
+    public Duration getMaxReplicaLag() {
+        return maxReplicaLag;
+    }
+
+    /** @param maxReplicaLag the lag limit */
+    public void setMaxReplicaLag(Duration maxReplicaLag) {
+        this.maxReplicaLag = maxReplicaLag;
+    }
+
+    /** @return which reads may use replicas, or null for the default */
+    public ReplicaReads getReplicaReads() {
+        return replicaReads;
+    }
+
+    /** @param replicaReads which reads may use replicas */
+    public void setReplicaReads(ReplicaReads replicaReads) {
+        this.replicaReads = replicaReads;
     }
 }
