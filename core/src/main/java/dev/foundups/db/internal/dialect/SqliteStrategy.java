@@ -66,6 +66,12 @@ final class SqliteStrategy extends DialectStrategy {
     public void configurePool(HikariConfig config, DatabaseUrl url, Duration busyTimeout, long walSizeLimit) {
         createParentFolder(url.sqlitePath().orElseThrow());
         config.setDriverClassName("org.sqlite.JDBC");
+        // The pool's first connection sets journal_mode=WAL, which on a new file needs its lock: processes opening
+        // the same new file at once can get SQLITE_BUSY there without SQLite's busy handler waiting. HikariCP then
+        // tries again, for as long as a write would wait. (The writer's pool connects lazily: left as it is.)
+        if (config.getInitializationFailTimeout() > 0) {
+            config.setInitializationFailTimeout(Math.max(1, busyTimeout.toMillis()));
+        }
         // No retirement after HikariCP's 30 minutes: a SQLite connection is a file handle, and each new one parses
         // the whole schema again (seconds at thousands of namespaces) and loses its cached statements.
         config.setMaxLifetime(0);
