@@ -281,11 +281,17 @@ final class GroupCommit {
             me.state = DONE;
             return;
         }
-        // A write that finds others queued, or follows a group that had several, opens a transaction that the
-        // writes queued while it runs can join. A lone writer stays in autocommit.
-        Group group = new Group(members, connection, members.size() > 1 || lastHadCompany);
+        Group group = open(members, connection);
         me.group = group;
         me.connection = connection;
+    }
+
+    /**
+     * A group on its connection. A write that finds others queued, or follows a group that had several, opens a
+     * transaction that the writes queued while it runs can join. A lone writer stays in autocommit.
+     */
+    private Group open(List<Member> members, Connection connection) {
+        Group group = new Group(members, connection, members.size() > 1 || lastHadCompany);
         if (group.transaction) {
             try {
                 prepare(connection);
@@ -294,6 +300,7 @@ final class GroupCommit {
                 group.broken = e;
             }
         }
+        return group;
     }
 
     /** Runs one member inside its savepoint (a write: on this thread; a statement: lent to its thread). */
@@ -496,16 +503,7 @@ final class GroupCommit {
             }
             return null;
         }
-        Group group = new Group(members, connection, members.size() > 1 || lastHadCompany);
-        if (group.transaction) {
-            try {
-                prepare(connection);
-                begin.execute();
-            } catch (SQLException e) {
-                group.broken = e;
-            }
-        }
-        return group;
+        return open(members, connection);
     }
 
     /** Marks the members done and wakes them; hands the lead to the next queued write first. */
