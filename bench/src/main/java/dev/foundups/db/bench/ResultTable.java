@@ -51,7 +51,7 @@ final class ResultTable {
             out.println(row);
         }
         out.println("(median ops/s over the rounds; ratio = FoundUps DB / baseline; * = short of the goal: writes"
-                + " >= 0.9x raw, get_moderator >= 0.7x raw, every op >= 40x reference)");
+                + " >= 0.95x raw, get_moderator >= 0.85x raw, every op >= 40x reference)");
     }
 
     private static String ratio(Results results, Ratio ratio, Op op) {
