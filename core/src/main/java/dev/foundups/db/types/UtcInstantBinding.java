@@ -1,6 +1,7 @@
 package dev.foundups.db.types;
 
 import java.sql.SQLException;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -75,7 +76,37 @@ public final class UtcInstantBinding implements Binding<OffsetDateTime, Instant>
      * @return {@code YYYY-MM-DD HH:MM:SS.SSS} in UTC, or null
      */
     public static String format(Instant instant) {
-        return instant == null ? null : CANONICAL.format(instant.truncatedTo(ChronoUnit.MILLIS));
+        if (instant == null) {
+            return null;
+        }
+        LocalDateTime t = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
+        if (t.getYear() < 0 || t.getYear() > 9999) {
+            return CANONICAL.format(instant.truncatedTo(ChronoUnit.MILLIS));
+        }
+        // By hand rather than with CANONICAL: every written timestamp passes here, and a formatter costs about a
+        // microsecond, a noticeable share of a small insert.
+        char[] text = new char[23];
+        put(text, 0, t.getYear(), 4);
+        text[4] = '-';
+        put(text, 5, t.getMonthValue(), 2);
+        text[7] = '-';
+        put(text, 8, t.getDayOfMonth(), 2);
+        text[10] = ' ';
+        put(text, 11, t.getHour(), 2);
+        text[13] = ':';
+        put(text, 14, t.getMinute(), 2);
+        text[16] = ':';
+        put(text, 17, t.getSecond(), 2);
+        text[19] = '.';
+        put(text, 20, t.getNano() / 1_000_000, 3);
+        return new String(text);
+    }
+
+    private static void put(char[] text, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            text[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     /**
@@ -89,12 +120,58 @@ public final class UtcInstantBinding implements Binding<OffsetDateTime, Instant>
         if (text == null) {
             return null;
         }
+        Instant canonical = parseCanonical(text);
+        if (canonical != null) {
+            return canonical;
+        }
         var parsed = LENIENT.parse(text.trim());
         LocalDateTime local = LocalDateTime.from(parsed);
         ZoneOffset offset = parsed.isSupported(ChronoField.OFFSET_SECONDS)
                 ? ZoneOffset.ofTotalSeconds(parsed.get(ChronoField.OFFSET_SECONDS))
                 : ZoneOffset.UTC;
         return local.toInstant(offset).truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    /**
+     * The canonical form, read without a formatter: what the library and the changelogs' defaults write, so nearly
+     * every read. A formatter's parse costs about a microsecond, a noticeable share of a point read.
+     *
+     * @return the instant, or null when the text is not exactly in the canonical form (the lenient parser decides)
+     */
+    private static Instant parseCanonical(String s) {
+        if (s.length() != 23 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != ' '
+                || s.charAt(13) != ':' || s.charAt(16) != ':' || s.charAt(19) != '.') {
+            return null;
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 2);
+        int day = digits(s, 8, 2);
+        int hour = digits(s, 11, 2);
+        int minute = digits(s, 14, 2);
+        int second = digits(s, 17, 2);
+        int milli = digits(s, 20, 3);
+        if ((year | month | day | hour | minute | second | milli) < 0) {
+            return null;
+        }
+        try {
+            return LocalDateTime.of(year, month, day, hour, minute, second, milli * 1_000_000)
+                    .toInstant(ZoneOffset.UTC);
+        } catch (DateTimeException e) {
+            return null; // an impossible date: the lenient parser reports it
+        }
+    }
+
+    /** @return the number written by {@code width} ASCII digits at {@code at}, or -1 when one is not a digit */
+    private static int digits(String s, int at, int width) {
+        int value = 0;
+        for (int i = at; i < at + width; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     @Override
