@@ -26,6 +26,8 @@ final class RowReader<R extends Record> {
     private final Field<?>[] fields;
     private final JdbcType[] columnTypes;
     private final MethodHandle recordConstructor;
+    /** The fields as the record holds them, in the order of {@link #fields}. */
+    private final Field<?>[] recordFields;
 
     RowReader(ResultQuery<?> query, Configuration configuration, boolean sqlite, String sql) {
         this.configuration = configuration;
@@ -37,6 +39,14 @@ final class RowReader<R extends Record> {
             columnTypes[i] = JdbcType.of(fields[i].getDataType(), "column '" + fields[i].getName() + "'");
         }
         this.recordConstructor = constructor(query.getRecordType());
+        // The record's own instances of the fields: Record.set finds a field by identity first and by name only
+        // after, so setting the query's (equal but distinct) field objects cost a name comparison per column.
+        Record shape = newRecord();
+        this.recordFields = new Field<?>[fields.length];
+        for (int i = 0; i < fields.length; i++) {
+            Field<?> own = shape.field(fields[i]);
+            recordFields[i] = own != null ? own : fields[i];
+        }
     }
 
     /** Where each field's column is: by name, found once per statement; by position when names do not tell. */
@@ -74,22 +84,26 @@ final class RowReader<R extends Record> {
 
     @SuppressWarnings("unchecked")
     R record(ResultSet rs, int[] columns) throws SQLException {
-        Record record;
-        if (recordConstructor != null) {
-            try {
-                record = (Record) recordConstructor.invoke();
-            } catch (Throwable e) {
-                throw new IllegalStateException("cannot create a " + recordConstructor.type().returnType(), e);
-            }
-            record.attach(configuration);
-        } else {
-            record = configuration.dsl().newRecord(fields);
-        }
+        Record record = newRecord();
         for (int f = 0; f < fields.length; f++) {
-            set(record, fields[f], columnTypes[f].get(rs, columns[f], sqlite));
+            set(record, recordFields[f], columnTypes[f].get(rs, columns[f], sqlite));
         }
         record.changed(false);
         return (R) record;
+    }
+
+    private Record newRecord() {
+        if (recordConstructor == null) {
+            return configuration.dsl().newRecord(fields);
+        }
+        Record record;
+        try {
+            record = (Record) recordConstructor.invoke();
+        } catch (Throwable e) {
+            throw new IllegalStateException("cannot create a " + recordConstructor.type().returnType(), e);
+        }
+        record.attach(configuration);
+        return record;
     }
 
     @SuppressWarnings("unchecked")
