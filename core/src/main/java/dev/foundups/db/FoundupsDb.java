@@ -101,7 +101,8 @@ public final class FoundupsDb implements AutoCloseable {
             // One connection stays free for the migration lock's own on PostgreSQL.
             int parallelism = builder.migrationParallelism > 0 ? builder.migrationParallelism
                     : Math.max(1, Math.min(4, poolSize - 2));
-            this.namespaces = new Namespaces(dsl, strategy, new TemplateRegistry(url.dialect(), builder.classLoader, dsl), parallelism);
+            this.namespaces = new Namespaces(dsl, strategy,
+                    new TemplateRegistry(url.dialect(), builder.classLoader, dsl), parallelism);
             this.catalog = new NamespaceCatalog(namespaces, () -> MigrationLock.acquire(url, dataSource));
             if (builder.schemaChangesOnOpen) {
                 try (MigrationLock lock = MigrationLock.acquire(url, dataSource)) {
@@ -303,11 +304,11 @@ public final class FoundupsDb implements AutoCloseable {
      *   <li>SQLite: a database file, copied by SQLite's backup API from one snapshot. Open it like any database,
      *       or bring it back with {@link FoundupsDbBuilder#restore(Path)}.</li>
      *   <li>PostgreSQL: a {@code pg_dump} archive (custom format), written by the {@code pg_dump} program, which
-     *       must be on the PATH or in {@link FoundupsDbBuilder#postgresClientTools(Path)} (Debian: postgresql-client-15).</li>
-     * </ul>
-     *
      *       must be on the PATH or in {@link FoundupsDbBuilder#postgresClientTools(Path)} (Debian:
      *       postgresql-client-15).</li>
+     * </ul>
+     *
+     * @param target where the backup goes; must not exist (a backup never overwrites a file)
      * @return the file written, its size and how long it took
      * @throws FoundupsDbException BACKUP when the target exists, pg_dump is missing, or the backup fails
      */

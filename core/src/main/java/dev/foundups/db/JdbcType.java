@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
 
 import org.jooq.DataType;
 import org.jooq.JSON;
@@ -23,6 +24,11 @@ import dev.foundups.db.types.UtcInstantBinding;
 enum JdbcType {
     STRING, INTEGER, LONG, SHORT, BOOLEAN, DOUBLE, BIG_DECIMAL, BYTES, JSON_TEXT, JSONB_TEXT, INSTANT;
 
+    /** The types bound as they are, when no converter stands between. An Instant only through its binding. */
+    private static final Map<Class<?>, JdbcType> PLAIN = Map.of(String.class, STRING, Integer.class, INTEGER,
+            Long.class, LONG, Short.class, SHORT, Boolean.class, BOOLEAN, Double.class, DOUBLE,
+            BigDecimal.class, BIG_DECIMAL, byte[].class, BYTES, JSON.class, JSON_TEXT, JSONB.class, JSONB_TEXT);
+
     /**
      * @param dataType a column's or parameter's type
      * @param what     what it is, for the error message
@@ -34,28 +40,9 @@ enum JdbcType {
         if (type == Instant.class && dataType.getBinding() instanceof UtcInstantBinding) {
             return INSTANT;
         }
-        if (dataType.getConverter().fromType() == type) {
-            if (type == String.class) {
-                return STRING;
-            } else if (type == Integer.class) {
-                return INTEGER;
-            } else if (type == Long.class) {
-                return LONG;
-            } else if (type == Short.class) {
-                return SHORT;
-            } else if (type == Boolean.class) {
-                return BOOLEAN;
-            } else if (type == Double.class) {
-                return DOUBLE;
-            } else if (type == BigDecimal.class) {
-                return BIG_DECIMAL;
-            } else if (type == byte[].class) {
-                return BYTES;
-            } else if (type == JSON.class) {
-                return JSON_TEXT;
-            } else if (type == JSONB.class) {
-                return JSONB_TEXT;
-            }
+        JdbcType plain = dataType.getConverter().fromType() == type ? PLAIN.get(type) : null;
+        if (plain != null) {
+            return plain;
         }
         throw new IllegalArgumentException("cannot compile this query: " + what + " is of type "
                 + type.getName() + (dataType.getConverter().fromType() == type ? "" : " through a converter")

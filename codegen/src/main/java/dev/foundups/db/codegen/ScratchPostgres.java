@@ -24,11 +24,6 @@ import liquibase.Liquibase;
 import liquibase.Scope;
 import liquibase.UpdateSummaryEnum;
 import liquibase.change.Change;
-import liquibase.change.ChangeFactory;
-import liquibase.change.ChangeParameterMetaData;
-import liquibase.change.ChangeWithColumns;
-import liquibase.change.ColumnConfig;
-import liquibase.change.ConstraintsConfig;
 import liquibase.changelog.ChangeSet;
 import liquibase.changelog.DatabaseChangeLog;
 import liquibase.database.Database;
@@ -49,10 +44,6 @@ final class ScratchPostgres implements AutoCloseable {
 
     /** Held so the level sticks: java.util.logging keeps loggers weakly. Liquibase's INFO lines are noise here. */
     private static final Logger QUIET_LIQUIBASE = Logger.getLogger("liquibase");
-
-    /** Change parameters that name an object: each must carry the template's prefix (as the run time checks). */
-    private static final Pattern NAME_PARAMETER = Pattern.compile(
-            "(?i).*(table|index|constraint|view|sequence|trigger|primarykey|foreignkey)name");
 
     /** "liquibase.exception.MigrationFailedException: " and the like, repeated when wrapped twice. */
     private static final Pattern WRAPPED_CLASS = Pattern.compile("^((\\w+\\.)+\\w+(Exception|Error): )+");
@@ -163,40 +154,14 @@ final class ScratchPostgres implements AutoCloseable {
     private static void checkNames(Run run, DatabaseChangeLog changeLog) {
         for (ChangeSet changeSet : changeLog.getChangeSets()) {
             for (Change change : changeSet.getChanges()) {
-                var meta = Scope.getCurrentScope().getSingleton(ChangeFactory.class).getChangeMetaData(change);
-                for (ChangeParameterMetaData parameter : meta.getParameters().values()) {
-                    if (NAME_PARAMETER.matcher(parameter.getParameterName()).matches()
-                            && parameter.getCurrentValue(change) instanceof String value) {
-                        requirePrefix(run, changeSet, parameter.getParameterName(), value);
-                    }
-                }
-                if (change instanceof ChangeWithColumns<?> withColumns) {
-                    for (ColumnConfig column : withColumns.getColumns()) {
-                        ConstraintsConfig c = column.getConstraints();
-                        if (c == null) {
-                            continue;
-                        }
-                        for (String[] named : new String[][] {{"primaryKeyName", c.getPrimaryKeyName()},
-                                {"foreignKeyName", c.getForeignKeyName()},
-                                {"uniqueConstraintName", c.getUniqueConstraintName()},
-                                {"references", c.getReferences()},
-                                {"referencedTableName", c.getReferencedTableName()}}) {
-                            if (named[1] != null) {
-                                requirePrefix(run, changeSet, named[0], named[1]);
-                            }
-                        }
+                for (SchemaLayout.ObjectName name : SchemaLayout.objectNames(change)) {
+                    if (!name.name().startsWith(run.tablePrefix())) {
+                        throw new IllegalStateException(changeSet.getFilePath() + ", changeset " + changeSet.getId()
+                                + " (" + run.description() + "): " + name.missingPrefix() + ", so that each "
+                                + "namespace gets its own copy and the generated class maps to it");
                     }
                 }
             }
-        }
-    }
-
-    private static void requirePrefix(Run run, ChangeSet changeSet, String what, String value) {
-        if (!value.startsWith(run.tablePrefix())) {
-            throw new IllegalStateException(changeSet.getFilePath() + ", changeset " + changeSet.getId() + " ("
-                    + run.description() + "): " + what + " '" + value + "' must start with ${"
-                    + SchemaLayout.TABLE_PREFIX_PARAMETER + "}, so that each namespace gets its own copy and the "
-                    + "generated class maps to it");
         }
     }
 

@@ -45,10 +45,10 @@ final class Copier {
     static final int PROGRESS_ROWS = 10_000;
     private static final int FETCH_SIZE = 2_000;
 
-    private final DatabaseCopy settings;
+    private final DatabaseCopy.CopySettings settings;
     private final CopyListener listener;
 
-    Copier(DatabaseCopy settings) {
+    Copier(DatabaseCopy.CopySettings settings) {
         this.settings = settings;
         this.listener = settings.listener();
     }

@@ -37,24 +37,22 @@ import dev.foundups.db.internal.config.DatabaseUrl;
  */
 public final class DatabaseCopy {
 
-    private final DatabaseUrl source;
-    private final String sourceSetting;
-    private final DatabaseUrl target;
-    private final String targetUrlText;
-    private final String targetSetting;
-    private final ExistingTarget existingTarget;
-    private final CopyListener listener;
-    private final ClassLoader classLoader;
+    private final CopySettings settings;
 
-    private DatabaseCopy(Builder b) {
-        this.source = b.source;
-        this.sourceSetting = b.sourceSetting;
-        this.target = b.target;
-        this.targetUrlText = b.targetUrlText;
-        this.targetSetting = b.targetSetting;
-        this.existingTarget = b.existingTarget;
-        this.listener = b.listener;
-        this.classLoader = b.classLoader;
+    private DatabaseCopy(CopySettings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * A copy's settings, checked, as {@link Copier} reads them.
+     *
+     * @param targetUrlText the target URL as given, for opening it as a {@code FoundupsDb}
+     * @param sourceSetting what to call the source in messages, such as {@code --from}
+     * @param targetSetting what to call the target in messages, such as {@code --to}
+     */
+    record CopySettings(DatabaseUrl source, String sourceSetting, DatabaseUrl target, String targetUrlText,
+                        String targetSetting, ExistingTarget existingTarget, CopyListener listener,
+                        ClassLoader classLoader) {
     }
 
     /**
@@ -90,7 +88,7 @@ public final class DatabaseCopy {
      *                             DB_CONNECTION when either side cannot be reached
      */
     public CopyReport run() {
-        return new Copier(this).copy();
+        return new Copier(settings).copy();
     }
 
     /**
@@ -100,44 +98,13 @@ public final class DatabaseCopy {
      * @throws FoundupsDbException DB_CONNECTION when either side cannot be reached
      */
     public CopyReport verify() {
-        return new Copier(this).verifyOnly();
-    }
-
-    DatabaseUrl source() {
-        return source;
-    }
-
-    String sourceSetting() {
-        return sourceSetting;
-    }
-
-    DatabaseUrl target() {
-        return target;
-    }
-
-    String targetUrlText() {
-        return targetUrlText;
-    }
-
-    String targetSetting() {
-        return targetSetting;
-    }
-
-    ExistingTarget existingTarget() {
-        return existingTarget;
-    }
-
-    CopyListener listener() {
-        return listener;
-    }
-
-    ClassLoader classLoader() {
-        return classLoader;
+        return new Copier(settings).verifyOnly();
     }
 
     @Override
     public String toString() {
-        return "DatabaseCopy[" + source + " -> " + target + ", " + existingTarget + "]";
+        return "DatabaseCopy[" + settings.source() + " -> " + settings.target() + ", " + settings.existingTarget()
+                + "]";
     }
 
     /** Settings of a copy; {@link #load()} checks them. */
@@ -230,7 +197,8 @@ public final class DatabaseCopy {
                 throw new FoundupsDbException(ErrorCode.CONFIGURATION, sourceSetting + " and " + targetSetting
                         + " name the same database (" + source + "): copy to another one");
             }
-            return new DatabaseCopy(this);
+            return new DatabaseCopy(new CopySettings(source, sourceSetting, target, targetUrlText, targetSetting,
+                    existingTarget, listener, classLoader));
         }
     }
 }

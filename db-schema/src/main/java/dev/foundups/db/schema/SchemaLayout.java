@@ -7,15 +7,24 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
+import liquibase.Scope;
+import liquibase.change.Change;
+import liquibase.change.ChangeFactory;
+import liquibase.change.ChangeParameterMetaData;
+import liquibase.change.ChangeWithColumns;
+import liquibase.change.ColumnConfig;
+import liquibase.change.ConstraintsConfig;
 import liquibase.resource.ClassLoaderResourceAccessor;
 import liquibase.resource.Resource;
 
 /**
- * Where the changelogs live on the classpath, and how templates are found there.
+ * Where the changelogs live on the classpath, how templates are found there, and which names in a template must
+ * carry its prefix.
  *
  * <p>The code generator and the runtime both read the changelogs through this class, so the two can never disagree
- * about which files make up a template or in which order they run.
+ * about which files make up a template, in which order they run, or which names a template may write.
  *
  * <pre>
  * db/foundups/changelog.xml                      shared tables (system catalog + agents), run by Liquibase
@@ -37,6 +46,10 @@ public final class SchemaLayout {
 
     /** Name of the one FoundUp template. */
     public static final String FOUNDUP_TEMPLATE = "foundup";
+
+    /** Change parameters that name an object (a table, index, constraint, view, sequence, trigger or key). */
+    private static final Pattern NAME_PARAMETER = Pattern.compile(
+            "(?i).*(table|index|constraint|view|sequence|trigger|primarykey|foreignkey)name");
 
     static final String TEMPLATES_ROOT = "db/foundups/templates/";
     static final String FOUNDUP_DIR = TEMPLATES_ROOT + "foundup/";
@@ -147,5 +160,59 @@ public final class SchemaLayout {
             p = p.substring(1);
         }
         return p;
+    }
+
+    /**
+     * A name that a template's change gives an object or refers to one by.
+     *
+     * @param parameter the change's parameter that holds it, such as {@code indexName} or {@code references}
+     * @param name      its value, with {@code ${table.prefix}} already substituted
+     */
+    public record ObjectName(String parameter, String name) {
+
+        /** @return what is wrong with this name when it lacks the template's prefix, to lead an error message */
+        public String missingPrefix() {
+            return parameter + " '" + name + "' must start with ${" + TABLE_PREFIX_PARAMETER + "}";
+        }
+    }
+
+    /**
+     * Every object name a change holds: its name parameters ({@code tableName}, {@code indexName},
+     * {@code constraintName}, ...) and its columns' key constraints and references. In a template each must start
+     * with {@code ${table.prefix}}: index and constraint names are global in a SQLite file, so an unprefixed one
+     * would clash with the next namespace's, and the generated classes map only prefixed tables. The code generator
+     * and the run time both check it with this list.
+     *
+     * @param change a parsed change, inside a Liquibase scope
+     * @return the names, in the order the change declares them
+     */
+    public static List<ObjectName> objectNames(Change change) {
+        List<ObjectName> names = new ArrayList<>();
+        var meta = Scope.getCurrentScope().getSingleton(ChangeFactory.class).getChangeMetaData(change);
+        for (ChangeParameterMetaData parameter : meta.getParameters().values()) {
+            if (NAME_PARAMETER.matcher(parameter.getParameterName()).matches()
+                    && parameter.getCurrentValue(change) instanceof String value) {
+                names.add(new ObjectName(parameter.getParameterName(), value));
+            }
+        }
+        if (change instanceof ChangeWithColumns<?> withColumns) {
+            for (ColumnConfig column : withColumns.getColumns()) {
+                ConstraintsConfig c = column.getConstraints();
+                if (c == null) {
+                    continue;
+                }
+                String[][] named = {{"primaryKeyName", c.getPrimaryKeyName()},
+                        {"foreignKeyName", c.getForeignKeyName()},
+                        {"uniqueConstraintName", c.getUniqueConstraintName()},
+                        {"references", c.getReferences()},
+                        {"referencedTableName", c.getReferencedTableName()}};
+                for (String[] pair : named) {
+                    if (pair[1] != null) {
+                        names.add(new ObjectName(pair[0], pair[1]));
+                    }
+                }
+            }
+        }
+        return names;
     }
 }

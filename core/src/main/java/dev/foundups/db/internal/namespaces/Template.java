@@ -21,11 +21,6 @@ import dev.foundups.db.schema.SchemaLayout;
 import dev.foundups.db.schema.SchemaLayout.TemplateFiles;
 import liquibase.Scope;
 import liquibase.change.Change;
-import liquibase.change.ChangeFactory;
-import liquibase.change.ChangeParameterMetaData;
-import liquibase.change.ChangeWithColumns;
-import liquibase.change.ColumnConfig;
-import liquibase.change.ConstraintsConfig;
 import liquibase.change.DbmsTargetedChange;
 import liquibase.change.core.CreateTableChange;
 import liquibase.change.core.RenameTableChange;
@@ -60,9 +55,6 @@ public final class Template {
 
     private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9_]*_");
     private static final Pattern TABLE_NAME = Pattern.compile("[a-z][a-z0-9_]*");
-
-    private static final Pattern NAME_PARAMETER = Pattern.compile(
-            "(?i).*(table|index|constraint|view|sequence|trigger|primarykey|foreignkey)name");
 
     private final NamespaceKind kind;
     private final String name;
@@ -314,7 +306,8 @@ public final class Template {
                                 continue;
                             }
                             for (SqlStatement statement : change.generateStatements(database)) {
-                                for (Sql generated : SqlGeneratorFactory.getInstance().generateSql(statement, database)) {
+                                SqlGeneratorFactory generators = SqlGeneratorFactory.getInstance();
+                                for (Sql generated : generators.generateSql(statement, database)) {
                                     sql.add(generated.toSql());
                                 }
                             }
@@ -346,30 +339,16 @@ public final class Template {
     private static int checkNames(String file, ChangeSet changeSet, liquibase.change.Change change,
                                   Set<String> tables) {
         int longest = 0;
-        var meta = Scope.getCurrentScope().getSingleton(ChangeFactory.class).getChangeMetaData(change);
-        for (ChangeParameterMetaData parameter : meta.getParameters().values()) {
-            if (NAME_PARAMETER.matcher(parameter.getParameterName()).matches()) {
-                Object value = parameter.getCurrentValue(change);
-                if (value instanceof String s) {
-                    longest = Math.max(longest, requirePrefix(file, changeSet, parameter.getParameterName(), s));
-                }
+        for (SchemaLayout.ObjectName name : SchemaLayout.objectNames(change)) {
+            if (!name.name().startsWith(SENTINEL)) {
+                throw new FoundupsDbException(ErrorCode.MIGRATION, file + ", changeset " + changeSet.getId() + ": "
+                        + name.missingPrefix() + " so that each namespace gets its own copy (SQLite index names are "
+                        + "global to the file)");
             }
-        }
-        if (change instanceof ChangeWithColumns<?> withColumns) {
-            for (ColumnConfig column : withColumns.getColumns()) {
-                ConstraintsConfig c = column.getConstraints();
-                if (c == null) {
-                    continue;
-                }
-                for (String[] named : new String[][] {{"primaryKeyName", c.getPrimaryKeyName()},
-                        {"foreignKeyName", c.getForeignKeyName()}, {"uniqueConstraintName",
-                        c.getUniqueConstraintName()}, {"references", c.getReferences()},
-                        {"referencedTableName", c.getReferencedTableName()}}) {
-                    if (named[1] != null) {
-                        longest = Math.max(longest, requirePrefix(file, changeSet, named[0], named[1]));
-                    }
-                }
-            }
+            // A reference names its column too: "prefix_table(id)". The suffix that counts is the table's.
+            String value = name.name();
+            int end = value.indexOf('(');
+            longest = Math.max(longest, (end < 0 ? value : value.substring(0, end)).length() - SENTINEL.length());
         }
         String created = change instanceof CreateTableChange create ? create.getTableName()
                 : change instanceof RenameTableChange rename ? rename.getNewTableName() : null;
@@ -384,15 +363,5 @@ public final class Template {
             tables.add(table);
         }
         return longest;
-    }
-
-    private static int requirePrefix(String file, ChangeSet changeSet, String what, String value) {
-        if (!value.startsWith(SENTINEL)) {
-            throw new FoundupsDbException(ErrorCode.MIGRATION, file + ", changeset " + changeSet.getId() + ": " + what
-                    + " '" + value + "' must start with ${" + SchemaLayout.TABLE_PREFIX_PARAMETER + "} so that each "
-                    + "namespace gets its own copy (SQLite index names are global to the file)");
-        }
-        int end = value.indexOf('(');
-        return (end < 0 ? value : value.substring(0, end)).length() - SENTINEL.length();
     }
 }

@@ -46,4 +46,9 @@ public final class Lsn {
     static boolean atLeast(long a, long b) {
         return Long.compareUnsigned(a, b) >= 0;
     }
+
+    /** @return the later of two positions */
+    static long later(long a, long b) {
+        return atLeast(a, b) ? a : b;
+    }
 }

@@ -20,18 +20,18 @@ final class RetryingRead implements InvocationHandler {
 
     private final Connection delegate;
     private final Node node;
-    private final Router router;
+    private final ReadRouting reads;
     private final List<Connection> extra = new ArrayList<>(1);
 
-    private RetryingRead(Connection delegate, Node node, Router router) {
+    private RetryingRead(Connection delegate, Node node, ReadRouting reads) {
         this.delegate = delegate;
         this.node = node;
-        this.router = router;
+        this.reads = reads;
     }
 
-    static Connection wrap(Connection connection, Node node, Router router) {
+    static Connection wrap(Connection connection, Node node, ReadRouting reads) {
         return (Connection) Proxy.newProxyInstance(RetryingRead.class.getClassLoader(),
-                new Class<?>[] {Connection.class}, new RetryingRead(connection, node, router));
+                new Class<?>[] {Connection.class}, new RetryingRead(connection, node, reads));
     }
 
     @Override
@@ -39,8 +39,8 @@ final class RetryingRead implements InvocationHandler {
         String name = method.getName();
         if (name.equals("prepareStatement")) {
             PreparedStatement statement = (PreparedStatement) call(delegate, method, args);
-            return Proxy.newProxyInstance(RetryingRead.class.getClassLoader(),
-                    new Class<?>[] {PreparedStatement.class}, new Statement(statement, method, args, (Connection) proxy));
+            return Proxy.newProxyInstance(RetryingRead.class.getClassLoader(), new Class<?>[] {PreparedStatement.class},
+                    new Statement(statement, method, args, (Connection) proxy));
         }
         if (name.equals("close")) {
             try {
@@ -118,7 +118,7 @@ final class RetryingRead implements InvocationHandler {
                         throw e.getCause();
                     }
                     retried = true;
-                    Connection other = router.retryConnection(node, failure);
+                    Connection other = reads.retryConnection(node, failure);
                     extra.add(other);
                     PreparedStatement again = (PreparedStatement) call(other, prepare, prepareArgs);
                     for (int i = 0; i < calls.size(); i++) {

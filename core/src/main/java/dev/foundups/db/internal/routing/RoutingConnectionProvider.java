@@ -20,13 +20,13 @@ final class RoutingConnectionProvider extends DataSourceConnectionProvider {
 
     private final ConnectionProvider reads;
 
-    RoutingConnectionProvider(DataSource writer, Router router) {
+    RoutingConnectionProvider(DataSource writer, ReadRouting routing) {
         super(writer);
         this.reads = new ConnectionProvider() {
             @Override
             public Connection acquire() {
                 try {
-                    return router.acquireRead();
+                    return routing.acquireRead();
                 } catch (SQLException e) {
                     throw new DataAccessException("cannot get a connection for a read: " + e.getMessage(), e);
                 }

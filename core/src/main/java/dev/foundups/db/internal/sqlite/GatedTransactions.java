@@ -1,8 +1,5 @@
 package dev.foundups.db.internal.sqlite;
 
-import java.time.Duration;
-
-import org.jooq.ConnectionProvider;
 import org.jooq.TransactionContext;
 import org.jooq.TransactionProvider;
 import org.jooq.impl.DefaultTransactionProvider;
@@ -10,10 +7,10 @@ import org.jooq.impl.DefaultTransactionProvider;
 import dev.foundups.db.DatabaseListener;
 
 /**
- * jOOQ's transactions on SQLite: each top-level transaction holds the {@link WriteGate} from before it takes the
- * writer's connection until after it commits or rolls back. The pool begins SQLite transactions IMMEDIATE, so a
- * transaction is a writer from its first statement; queued here, it never meets another writer of this JVM, or of
- * another FoundUps DB process, inside SQLite.
+ * jOOQ's transactions on SQLite: each top-level transaction holds the writer's turn ({@link SingleWriter}: the
+ * {@link WriteGate}) from before it takes the writer's connection until after it commits or rolls back. The pool
+ * begins SQLite transactions IMMEDIATE, so a transaction is a writer from its first statement; queued here, it never
+ * meets another writer of this JVM, or of another FoundUps DB process, inside SQLite.
  *
  * <p>Statements of the transaction see a marker in its configuration and pass the gate (the transaction holds
  * it), so they work from any thread, and reads on {@code tx.dsl()} see the transaction's own writes. Nested
@@ -30,26 +27,18 @@ final class GatedTransactions implements TransactionProvider {
     private static final String HELD = GatedTransactions.class.getName() + ".held";
     private static final String BEGUN = GatedTransactions.class.getName() + ".begun";
 
-    private final WriteGate gate;
-    private final Runnable openWriter;
-    private final WalCheckpointer checkpointer;
-    private final Duration timeout;
+    private final SingleWriter writer;
     private final TransactionProvider delegate;
 
-    GatedTransactions(WriteGate gate, Runnable openWriter, ConnectionProvider writer, WalCheckpointer checkpointer,
-                      Duration timeout) {
-        this.gate = gate;
-        this.openWriter = openWriter;
-        this.checkpointer = checkpointer;
-        this.timeout = timeout;
-        this.delegate = new DefaultTransactionProvider(writer);
+    GatedTransactions(SingleWriter writer) {
+        this.writer = writer;
+        this.delegate = new DefaultTransactionProvider(writer.provider());
     }
 
     @Override
     public void begin(TransactionContext ctx) {
         if (ctx.configuration().data(IN_TRANSACTION) == null) {
-            openWriter.run(); // the first time, before the gate: opening parses the schema
-            DatabaseListener.of(ctx.configuration()).writeWaited(gate.acquire(timeout));
+            DatabaseListener.of(ctx.configuration()).writeWaited(writer.take());
             ctx.data(HELD, Boolean.TRUE);
             ctx.configuration().data(IN_TRANSACTION, Boolean.TRUE);
         }
@@ -82,12 +71,6 @@ final class GatedTransactions implements TransactionProvider {
         }
         // A context kept beyond its transaction must not keep passing the gate.
         ctx.configuration().data().remove(IN_TRANSACTION);
-        try {
-            if (committed) {
-                checkpointer.afterCommit();
-            }
-        } finally {
-            gate.release();
-        }
+        writer.give(committed);
     }
 }

@@ -1,7 +1,6 @@
 package dev.foundups.db.internal.sqlite;
 
 import java.sql.Connection;
-import java.time.Duration;
 import java.util.Locale;
 
 import org.jooq.ConnectionProvider;
@@ -20,30 +19,21 @@ import dev.foundups.db.DatabaseListener;
 
 /**
  * Runs each write statement that is not inside a transaction on the writer's connection: an insert, update or delete
- * in a group commit ({@link GroupCommit}), any other write alone with the {@link WriteGate} held. The gate is taken
- * before any connection is, so a waiting writer holds none. Reads pass straight
- * through to the readers' pool: in WAL mode they never wait for the writer.
+ * in a group commit ({@link GroupCommit}), any other write alone in the writer's turn ({@link SingleWriter}). The turn
+ * is taken before any connection is, so a waiting writer holds none. Reads pass straight through to the readers'
+ * pool: in WAL mode they never wait for the writer.
  */
 final class GatedWrites implements ExecuteListener {
 
     private static final long serialVersionUID = 1L;
     private static final String HELD = GatedWrites.class.getName() + ".held";
 
-    private final transient WriteGate gate;
-    private final transient Runnable openWriter;
-    private final transient ConnectionProvider writer;
-    private final transient WalCheckpointer checkpointer;
+    private final transient SingleWriter writer;
     private final transient GroupCommit groups;
-    private final Duration timeout;
 
-    GatedWrites(WriteGate gate, Runnable openWriter, ConnectionProvider writer, WalCheckpointer checkpointer,
-                GroupCommit groups, Duration timeout) {
-        this.gate = gate;
-        this.openWriter = openWriter;
+    GatedWrites(SingleWriter writer, GroupCommit groups) {
         this.writer = writer;
-        this.checkpointer = checkpointer;
         this.groups = groups;
-        this.timeout = timeout;
     }
 
     @Override
@@ -53,15 +43,14 @@ final class GatedWrites implements ExecuteListener {
             return;
         }
         if (joinsGroups(ctx.query())) {
-            GroupCommit.Member member = groups.enterTurn();
+            GroupMember member = groups.enterTurn();
             ctx.data(HELD, member);
             ctx.connectionProvider(new Lent(member.connection()));
             return;
         }
-        openWriter.run(); // the first time, before the gate: opening parses the schema
-        DatabaseListener.of(ctx.configuration()).writeWaited(gate.acquire(timeout));
+        DatabaseListener.of(ctx.configuration()).writeWaited(writer.take());
         ctx.data(HELD, Boolean.TRUE);
-        ctx.connectionProvider(writer);
+        ctx.connectionProvider(writer.provider());
     }
 
     @Override
@@ -71,18 +60,12 @@ final class GatedWrites implements ExecuteListener {
         if (held == null) {
             return;
         }
-        if (held instanceof GroupCommit.Member member) {
+        if (held instanceof GroupMember member) {
             // Returns once the statement's group committed; throws when that commit failed.
             groups.leaveTurn(member, ctx.exception() == null);
             return;
         }
-        try {
-            if (ctx.exception() == null) {
-                checkpointer.afterCommit();
-            }
-        } finally {
-            gate.release();
-        }
+        writer.give(ctx.exception() == null);
     }
 
     /**

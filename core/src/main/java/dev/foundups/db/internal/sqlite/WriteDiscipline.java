@@ -10,19 +10,14 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 import org.jooq.Configuration;
-import org.jooq.ConnectionProvider;
 import org.jooq.ExecuteListenerProvider;
-import org.jooq.impl.DataSourceConnectionProvider;
 import org.jooq.impl.DefaultConfiguration;
 import org.jooq.impl.DefaultExecuteListenerProvider;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import com.zaxxer.hikari.HikariDataSource;
 
 import dev.foundups.db.DatabaseListener;
 import dev.foundups.db.FoundupsDbException;
-import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.internal.config.DataSources;
 import dev.foundups.db.internal.config.DatabaseUrl;
 
@@ -42,30 +37,20 @@ import dev.foundups.db.internal.config.DatabaseUrl;
  */
 public final class WriteDiscipline {
 
-    private static final Logger LOG = LoggerFactory.getLogger(WriteDiscipline.class);
-
     /** Configuration data key under which the discipline is found from any context of its database. */
     private static final String KEY = WriteDiscipline.class.getName();
 
-    private final Path database;
-    private final WriteGate gate;
-    private final HikariDataSource writer;
-    private final WalCheckpointer checkpointer;
+    private final SingleWriter writer;
     private final GroupCommit groups;
-    private final Duration busyTimeout;
     private final DatabaseListener events;
-    private volatile boolean writerOpen;
 
-    private WriteDiscipline(Path database, HikariDataSource writer, DataSource readers, Duration busyTimeout,
+    private WriteDiscipline(Path database, HikariDataSource writerPool, DataSource readers, Duration busyTimeout,
                             long walLimitBytes, DatabaseListener events) {
-        this.database = database;
-        this.gate = WriteGate.of(database);
-        this.writer = writer;
         this.events = events;
         // Checkpoints borrow a reader connection: the writer's one connection may still be held when they run.
-        this.checkpointer = new WalCheckpointer(database, walLimitBytes, readers, events);
-        this.busyTimeout = busyTimeout;
-        this.groups = new GroupCommit(gate, writer, this::openWriter, checkpointer, busyTimeout, events);
+        WalCheckpointer checkpointer = new WalCheckpointer(database, walLimitBytes, readers, events);
+        this.writer = new SingleWriter(database, writerPool, checkpointer, busyTimeout);
+        this.groups = new GroupCommit(writer, events);
     }
 
     /**
@@ -85,19 +70,16 @@ public final class WriteDiscipline {
     public static WriteDiscipline install(DefaultConfiguration configuration, DatabaseUrl url, DataSource readers,
                                           Duration busyTimeout, long walLimitBytes) {
         Path database = url.sqlitePath().orElseThrow();
-        HikariDataSource writer = DataSources.openSqliteWriter(url, busyTimeout, walLimitBytes);
-        WriteDiscipline discipline = new WriteDiscipline(database, writer, readers, busyTimeout, walLimitBytes,
+        HikariDataSource writerPool = DataSources.openSqliteWriter(url, busyTimeout, walLimitBytes);
+        WriteDiscipline discipline = new WriteDiscipline(database, writerPool, readers, busyTimeout, walLimitBytes,
                 DatabaseListener.of(configuration));
-        ConnectionProvider writerConnection = new DataSourceConnectionProvider(writer);
         // Every transaction is a writer on SQLite (IMMEDIATE): it waits for the gate, then begins on the writer's
         // connection.
-        configuration.set(new GatedTransactions(discipline.gate, discipline::openWriter, writerConnection,
-                discipline.checkpointer, busyTimeout));
+        configuration.set(new GatedTransactions(discipline.writer));
         ExecuteListenerProvider[] executes = configuration.executeListenerProviders();
         ExecuteListenerProvider[] moreExecutes = Arrays.copyOf(executes, executes.length + 1);
         moreExecutes[executes.length] = new DefaultExecuteListenerProvider(
-                new GatedWrites(discipline.gate, discipline::openWriter, writerConnection, discipline.checkpointer,
-                        discipline.groups, busyTimeout));
+                new GatedWrites(discipline.writer, discipline.groups));
         configuration.set(moreExecutes);
         configuration.data(KEY, discipline);
         return discipline;
@@ -159,17 +141,17 @@ public final class WriteDiscipline {
      * @throws FoundupsDbException BUSY as {@link #write}
      */
     public <T> T writeAlone(Write<T> write) throws SQLException {
-        openWriter();
-        events.writeWaited(gate.acquire(busyTimeout));
+        events.writeWaited(writer.take());
+        boolean committed = false;
         try {
             T result;
-            try (Connection connection = writer.getConnection()) {
+            try (Connection connection = writer.connection()) {
                 result = write.run(connection);
             }
-            checkpointer.afterCommit();
+            committed = true;
             return result;
         } finally {
-            gate.release();
+            writer.give(committed);
         }
     }
 
@@ -177,32 +159,7 @@ public final class WriteDiscipline {
      * @return whether this process has opened the writer's connection, that is, has written to the database
      */
     public boolean writerOpen() {
-        return writerOpen;
-    }
-
-    /**
-     * Opens the writer's connection on the first write, before that write takes the gate. Opening a SQLite
-     * connection parses the whole schema (seconds at thousands of namespaces): a process that only reads never pays
-     * it, and a writer never makes the others wait for it while holding the gate.
-     *
-     * @throws FoundupsDbException DB_CONNECTION when the connection cannot be opened
-     */
-    private void openWriter() {
-        if (writerOpen) {
-            return;
-        }
-        synchronized (this) {
-            if (!writerOpen) {
-                try {
-                    Connection connection = writer.getConnection();
-                    connection.close(); // back to the pool, which keeps it (see DataSources.openSqliteWriter)
-                    writerOpen = true;
-                } catch (SQLException e) {
-                    throw new FoundupsDbException(ErrorCode.DB_CONNECTION, "cannot open the writer's connection to "
-                            + database + ": " + e.getMessage(), e);
-                }
-            }
-        }
+        return writer.isOpen();
     }
 
     /**
@@ -212,24 +169,6 @@ public final class WriteDiscipline {
      * processes still use it, the WAL they find is empty.
      */
     public void close() {
-        if (writer.isClosed()) {
-            return;
-        }
-        try {
-            gate.acquire(busyTimeout);
-            try {
-                LOG.debug("Closing {}: {}", database, groups.summary());
-                writer.close();
-                if (!checkpointer.checkpoint(busyTimeout)) {
-                    LOG.info("Closing {}: the WAL could not be checkpointed now (other connections were busy); "
-                            + "SQLite checkpoints it when the last connection closes", database);
-                }
-            } finally {
-                gate.release();
-            }
-        } catch (FoundupsDbException e) {
-            LOG.warn("Closing {} without a checkpoint: {}", database, e.getMessage());
-            writer.close();
-        }
+        writer.close(groups::summary);
     }
 }
