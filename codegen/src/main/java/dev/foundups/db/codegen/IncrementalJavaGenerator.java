@@ -104,6 +104,8 @@ public class IncrementalJavaGenerator extends JavaGenerator {
         lines.add("generator " + getClass().getName() + " strategy " + getStrategy().getClass().getName());
         lines.addAll(settings(this, "generator", "generate", "use", "getTarget"));
         lines.add("database " + database.getClass().getName());
+        // A newer lint must check templates that an older one passed, though they did not change.
+        lines.add("lint " + ShardingLint.RULES);
         Properties properties = database.getProperties() == null ? new Properties() : database.getProperties();
         properties.stringPropertyNames().stream().sorted()
                 .forEach(k -> lines.add("database property " + k + "=" + properties.getProperty(k)));

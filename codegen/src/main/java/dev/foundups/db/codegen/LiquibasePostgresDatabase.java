@@ -25,7 +25,9 @@ import org.jooq.meta.postgres.PostgresDatabase;
  *       read from the source tree because resources are copied to the class path only after
  *       {@code generate-sources}; its tables are generated with the prefix {@code <module>_}, which the run time's
  *       render mapping turns into {@code modules_<module>_};</li>
- *   <li>{@value #MODULE_NAME}: the module's name, by default the folder's name.</li>
+ *   <li>{@value #MODULE_NAME}: the module's name, by default the folder's name;</li>
+ *   <li>{@value #SHARDING_LINT}: {@code true} (the default), {@code warn} or {@code false}: whether a template
+ *       that breaks a sharding rule fails the build, is only logged, or is not checked (below).</li>
  * </ul>
  *
  * <pre>
@@ -45,6 +47,13 @@ import org.jooq.meta.postgres.PostgresDatabase;
  * not take a reserved name ({@code foundup}, {@code agents}, {@code foundupsdb*}); a changelog that cannot be
  * applied fails generation with its file and changeset named. With {@link IncrementalJavaGenerator} nothing starts
  * at all when the changelogs and the configuration are unchanged.
+ *
+ * <p><b>Sharding rules.</b> After each template is applied, its tables are checked in PostgreSQL's catalog for what
+ * moving a namespace to another shard needs: every table has a primary key (logical replication cannot replicate
+ * UPDATE and DELETE without one), integer keys and generated ids are 64-bit ({@code ${id.type}}, BIGINT), and no
+ * foreign key points at a table outside the template. A broken rule fails generation with the file, the changeset,
+ * the table, the rule and the fix named; a build whose databases never shard can set {@value #SHARDING_LINT} to
+ * {@code false}.
  */
 public class LiquibasePostgresDatabase extends PostgresDatabase {
 
@@ -53,6 +62,9 @@ public class LiquibasePostgresDatabase extends PostgresDatabase {
 
     /** Property: the module's name when it is not the template folder's name. */
     public static final String MODULE_NAME = "moduleName";
+
+    /** Property: {@code true} (default), {@code warn} or {@code false}: how a broken sharding rule is treated. */
+    public static final String SHARDING_LINT = "shardingLint";
 
     private Changelogs changelogs;
     private ScratchPostgres scratch;
@@ -77,11 +89,14 @@ public class LiquibasePostgresDatabase extends PostgresDatabase {
      * Starts the database and applies the changelogs, unless done already.
      *
      * @return the connection jOOQ reads through
-     * @throws IllegalStateException naming the file and changeset of a changelog that cannot be applied
+     * @throws IllegalStateException naming the file and changeset of a changelog that cannot be applied, or a
+     *                               template that breaks a sharding rule, or a bad {@value #SHARDING_LINT} value
      */
     synchronized Connection start() {
         if (scratch == null) {
-            scratch = ScratchPostgres.start(changelogs());
+            Properties properties = getProperties() == null ? new Properties() : getProperties();
+            ShardingLint lint = new ShardingLint(ShardingLint.Mode.parse(properties.getProperty(SHARDING_LINT)));
+            scratch = ScratchPostgres.start(changelogs(), lint);
             setConnection(scratch.connection());
         }
         return scratch.connection();

@@ -9,7 +9,9 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
@@ -60,11 +62,12 @@ final class ScratchPostgres implements AutoCloseable {
      * Starts PostgreSQL and applies the changelogs, in order.
      *
      * @param changelogs what to apply
+     * @param lint       how a template that breaks a sharding rule is treated
      * @return the running database, with one open connection for jOOQ
-     * @throws IllegalStateException naming the changelog file and changeset when one cannot be applied, or a
-     *                               template object name that lacks the prefix
+     * @throws IllegalStateException naming the changelog file and changeset when one cannot be applied, a
+     *                               template object name that lacks the prefix, or a broken sharding rule
      */
-    static ScratchPostgres start(Changelogs changelogs) {
+    static ScratchPostgres start(Changelogs changelogs, ShardingLint lint) {
         QUIET_LIQUIBASE.setLevel(Level.WARNING);
         EmbeddedPostgres postgres;
         try {
@@ -83,7 +86,7 @@ final class ScratchPostgres implements AutoCloseable {
         try {
             connection = postgres.getPostgresDatabase().getConnection();
             scratch = Files.createTempDirectory("foundups-codegen");
-            apply(connection, changelogs, scratch);
+            apply(connection, changelogs, scratch, lint);
             return new ScratchPostgres(postgres, connection);
         } catch (RuntimeException | SQLException | IOException e) {
             closeQuietly(connection, postgres);
@@ -104,7 +107,8 @@ final class ScratchPostgres implements AutoCloseable {
         closeQuietly(connection, postgres);
     }
 
-    private static void apply(Connection connection, Changelogs changelogs, Path scratch) throws IOException {
+    private static void apply(Connection connection, Changelogs changelogs, Path scratch, ShardingLint lint)
+            throws IOException {
         List<ResourceAccessor> accessors = new ArrayList<>();
         // Generated master changelogs are written to a scratch folder that Liquibase reads first.
         accessors.add(new DirectoryResourceAccessor(scratch));
@@ -122,8 +126,17 @@ final class ScratchPostgres implements AutoCloseable {
             Scope.child(scope, () -> {
                 Database database = DatabaseFactory.getInstance()
                         .findCorrectDatabaseImplementation(new JdbcConnection(connection));
+                // Liquibase's own tables are made by the first run, which may be a template's.
+                Set<String> liquibaseTables = Set.of(
+                        database.getDatabaseChangeLogTableName().toLowerCase(Locale.ROOT),
+                        database.getDatabaseChangeLogLockTableName().toLowerCase(Locale.ROOT));
                 for (Run run : changelogs.runs()) {
-                    apply(run, new Liquibase(run.changelog(), accessor, database));
+                    Set<String> before = ShardingLint.relations(connection);
+                    Liquibase liquibase = new Liquibase(run.changelog(), accessor, database);
+                    apply(run, liquibase);
+                    if (run.tablePrefix() != null) {
+                        lint.check(connection, before, liquibaseTables, run, liquibase.getDatabaseChangeLog());
+                    }
                 }
             });
         } catch (IllegalStateException e) {
