@@ -17,23 +17,37 @@ import dev.foundups.db.jooq.tables.records.AgentsAwakeningRecord;
 import dev.foundups.db.jooq.tables.records.AgentsErrorsRecord;
 import dev.foundups.db.jooq.tables.records.AgentsMemoryRecord;
 import dev.foundups.db.internal.json.JsonDocuments;
+import dev.foundups.db.internal.sharding.ShardRouting;
 
 /**
  * Shared agent memory, the {@code agents_*} namespace: awakening states, learned patterns and error learning.
  * Every method is one statement in its own transaction.
+ *
+ * <p>On a sharded database (see {@link Shards}) an agent's awakening and patterns live on the agent's shard: the
+ * first write of a new agent places it (on the active shard with the fewest placements), and every call that names
+ * an agent runs there. Error learning ({@code agents_errors}) is keyed by error hash and shared by all agents, so it
+ * stays on the shard {@code main}.
  */
 public final class AgentMemory {
 
     private final DSLContext dsl;
+    /** Null on SQLite; routes once the database is sharded. */
+    private final ShardRouting sharding;
 
-    AgentMemory(DSLContext dsl) {
+    AgentMemory(DSLContext dsl, ShardRouting sharding) {
         this.dsl = dsl;
+        this.sharding = sharding;
     }
 
-    // The hot statements, compiled on first use and kept by the shared context (see CompiledQuery): opening a
+    /** @return the context of the agent's shard, placing a new agent that is written */
+    private DSLContext of(String agentId, boolean writing) {
+        return sharding != null && sharding.sharded() ? sharding.agent(agentId, writing) : dsl;
+    }
+
+    // The hot statements, compiled on first use and kept by each shard's context (see CompiledQuery): opening a
     // database that never learns a pattern does not render them.
 
-    private CompiledQuery<Record1<Long>> insertPattern() {
+    private static CompiledQuery<Record1<Long>> insertPattern(DSLContext dsl) {
         return CompiledQuery.cached(dsl, "AgentMemory.insertPattern", d -> d.insertInto(AGENTS_MEMORY)
                 .set(AGENTS_MEMORY.AGENT_ID, DSL.param("agent_id", AGENTS_MEMORY.AGENT_ID))
                 .set(AGENTS_MEMORY.PATTERN_TYPE, DSL.param("pattern_type", AGENTS_MEMORY.PATTERN_TYPE))
@@ -72,7 +86,7 @@ public final class AgentMemory {
      */
     public void recordAwakening(String agentId, String level, String koan) {
         Instant now = Instant.now();
-        dsl.insertInto(AGENTS_AWAKENING)
+        of(agentId, true).insertInto(AGENTS_AWAKENING)
                 .set(AGENTS_AWAKENING.AGENT_ID, agentId)
                 .set(AGENTS_AWAKENING.CONSCIOUSNESS_LEVEL, level)
                 .set(AGENTS_AWAKENING.LAST_KOAN, koan)
@@ -90,7 +104,8 @@ public final class AgentMemory {
      * @return its last recorded awakening, if any
      */
     public Optional<AgentsAwakeningRecord> awakening(String agentId) {
-        return dsl.selectFrom(AGENTS_AWAKENING).where(AGENTS_AWAKENING.AGENT_ID.eq(agentId)).fetchOptional();
+        return of(agentId, false).selectFrom(AGENTS_AWAKENING).where(AGENTS_AWAKENING.AGENT_ID.eq(agentId))
+                .fetchOptional();
     }
 
     /**
@@ -103,8 +118,8 @@ public final class AgentMemory {
      * @throws FoundupsDbException (INVALID_INPUT) when the JSON is malformed; nothing is stored
      */
     public long learnPattern(String agentId, String patternType, JSON patternData) {
-        return insertPattern().fetchSingle(agentId, patternType, JsonDocuments.of("pattern_data", patternData))
-                .value1();
+        JSON checked = JsonDocuments.of("pattern_data", patternData);
+        return insertPattern(of(agentId, true)).fetchSingle(agentId, patternType, checked).value1();
     }
 
     /**
@@ -125,7 +140,7 @@ public final class AgentMemory {
      * @return its patterns, oldest first
      */
     public List<AgentsMemoryRecord> patterns(String agentId) {
-        return dsl.selectFrom(AGENTS_MEMORY).where(AGENTS_MEMORY.AGENT_ID.eq(agentId))
+        return of(agentId, false).selectFrom(AGENTS_MEMORY).where(AGENTS_MEMORY.AGENT_ID.eq(agentId))
                 .orderBy(AGENTS_MEMORY.ID).fetch();
     }
 
@@ -135,7 +150,7 @@ public final class AgentMemory {
      * @return its patterns of that type, oldest first
      */
     public List<AgentsMemoryRecord> patterns(String agentId, String patternType) {
-        return dsl.selectFrom(AGENTS_MEMORY).where(AGENTS_MEMORY.AGENT_ID.eq(agentId))
+        return of(agentId, false).selectFrom(AGENTS_MEMORY).where(AGENTS_MEMORY.AGENT_ID.eq(agentId))
                 .and(AGENTS_MEMORY.PATTERN_TYPE.eq(patternType))
                 .orderBy(AGENTS_MEMORY.ID).fetch();
     }

@@ -27,6 +27,7 @@ import org.jooq.impl.DataSourceConnectionProvider;
 
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.internal.routing.Router;
+import dev.foundups.db.internal.sharding.PlacedDataSource;
 import dev.foundups.db.internal.sqlite.WriteDiscipline;
 
 /**
@@ -72,6 +73,8 @@ public final class CompiledQuery<R extends Record> {
     private final boolean joinsGroups;
     /** Read replicas: reads to a standby, writes counted for read-your-writes; null on one server. */
     private final Router router;
+    /** A namespace of a sharded database: its current shard, following a move; null otherwise. */
+    private final PlacedDataSource placed;
     private final boolean select;
     private final StatementCaches caches;
     private final Configuration configuration;
@@ -104,6 +107,7 @@ public final class CompiledQuery<R extends Record> {
         // (DDL, plain SQL) writes alone.
         this.joinsGroups = WriteDiscipline.joinsGroups(query);
         this.router = Router.of(configuration).orElse(null);
+        this.placed = dataSource instanceof PlacedDataSource p ? p : null;
         this.select = query instanceof Select;
 
         RenderedSql rendered = RenderedSql.of(dsl, query);
@@ -325,6 +329,9 @@ public final class CompiledQuery<R extends Record> {
             if (writes != null) {
                 return joinsGroups ? writes.write(connection -> runOn(connection, arguments, work))
                         : writes.writeAlone(connection -> runOn(connection, arguments, work));
+            }
+            if (placed != null) {
+                return placed.single(connection -> runOn(connection, arguments, work));
             }
             if (router != null) {
                 return routed(arguments, work);

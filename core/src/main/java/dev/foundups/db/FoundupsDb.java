@@ -8,10 +8,8 @@ import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
+import org.jooq.Configuration;
 import org.jooq.DSLContext;
-import org.jooq.conf.FetchTriggerValuesAfterReturning;
-import org.jooq.conf.RenderTable;
-import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DataSourceConnectionProvider;
 import org.jooq.impl.DefaultConfiguration;
@@ -29,6 +27,7 @@ import dev.foundups.db.internal.namespaces.Namespaces;
 import dev.foundups.db.internal.namespaces.TemplateRegistry;
 import dev.foundups.db.internal.routing.ReplicaSettings;
 import dev.foundups.db.internal.routing.Router;
+import dev.foundups.db.internal.sharding.ShardRouting;
 import dev.foundups.db.schema.SchemaLayout;
 import dev.foundups.db.internal.dialect.DialectStrategy;
 
@@ -70,6 +69,9 @@ public final class FoundupsDb implements AutoCloseable {
     private final Path postgresClientTools;
     /** Read routing on a replicated PostgreSQL database; null when every statement goes to one server. */
     private final Router router;
+    /** Sharding, on PostgreSQL (routing only once the database is sharded); null on SQLite. */
+    private final ShardRouting sharding;
+    private final Shards shards;
 
     FoundupsDb(FoundupsDbBuilder builder, DatabaseUrl url, ReplicaSettings replicas) {
         this.url = url;
@@ -79,16 +81,19 @@ public final class FoundupsDb implements AutoCloseable {
         this.dataSource = DataSources.open(url, poolSize, builder.busyTimeout, builder.walSizeLimit);
         AutoCloseable writePath = null;
         Router router = null;
+        ShardRouting sharding = null;
         try {
             DefaultConfiguration configuration = new DefaultConfiguration();
             configuration.set(new DataSourceConnectionProvider(dataSource));
             configuration.set(strategy.jooqDialect());
-            configuration.set(baseSettings());
+            configuration.set(FoundupsDbBuilder.jooqSettings());
             configuration.data(DatabaseListener.class, GuardedListener.of(builder.listener)); // see DatabaseListener.of
             if (builder.metricRegistry != null) {
                 dataSource.setMetricRegistry(builder.metricRegistry); // HikariCP's own pool metrics
             }
             CompiledQuery.enable(configuration);
+            // What each shard's configuration derives from: before read routing, which is main's alone.
+            Configuration base = configuration.derive();
             // Before any context derives from the configuration, so module code and users' queries follow it (on
             // SQLite: one writer at a time, in this JVM and across processes, and the WAL kept in bounds).
             writePath = strategy.installWritePath(configuration, url, dataSource, builder.busyTimeout,
@@ -103,7 +108,6 @@ public final class FoundupsDb implements AutoCloseable {
                     : Math.max(1, Math.min(4, poolSize - 2));
             this.namespaces = new Namespaces(dsl, strategy,
                     new TemplateRegistry(url.dialect(), builder.classLoader, dsl), parallelism);
-            this.catalog = new NamespaceCatalog(namespaces, () -> MigrationLock.acquire(url, dataSource));
             if (builder.schemaChangesOnOpen) {
                 try (MigrationLock lock = MigrationLock.acquire(url, dataSource)) {
                     SharedSchema.update(dataSource, builder.classLoader);
@@ -112,11 +116,16 @@ public final class FoundupsDb implements AutoCloseable {
             } else {
                 this.upgrade = null;
             }
-            this.agents = new AgentMemory(dsl);
+            sharding = builder.sharding(url, dataSource, base, poolSize);
+            this.sharding = sharding;
+            this.shards = new Shards(sharding, url, builder.databaseUrlSetting(), dsl);
+            this.catalog = new NamespaceCatalog(namespaces, () -> MigrationLock.acquire(url, dataSource), sharding);
+            this.agents = new AgentMemory(dsl, sharding);
             if (router != null) {
                 router.opened(); // until now every read ran on the primary, which opening may have changed
             }
         } catch (RuntimeException e) {
+            closeQuietly(sharding, e);
             closeQuietly(router, e);
             closeQuietly(writePath, e);
             dataSource.close();
@@ -136,19 +145,6 @@ public final class FoundupsDb implements AutoCloseable {
             }
             failure.addSuppressed(e);
         }
-    }
-
-    static Settings baseSettings() {
-        return new Settings()
-                // On SQLite, jOOQ would otherwise re-select "returned" rows by last_insert_rowid(): wrong for upserts.
-                .withFetchTriggerValuesAfterReturning(FetchTriggerValuesAfterReturning.NEVER)
-                .withExecuteLogging(false)
-                .withRenderSchema(false)
-                // Every query renders on every call. Qualifying each column with its table (the default) renders
-                // each table name once per column, through the render mapping, and on SQLite checks each copy
-                // against the keyword list and an identifier pattern: work every point read pays on each call
-                // (bench: RenderBenchmark). Qualified names still appear where two tables are in scope.
-                .withRenderTable(RenderTable.WHEN_MULTIPLE_TABLES);
     }
 
     /**
@@ -202,7 +198,8 @@ public final class FoundupsDb implements AutoCloseable {
     }
 
     /**
-     * The shared context: typed queries on the {@code agents_*} tables, which map to themselves.
+     * The shared context: typed queries on the {@code agents_*} tables, which map to themselves. On a sharded
+     * database it is main's; {@link Shards#query} asks every shard.
      *
      * @return a long-lived context; do not close it
      */
@@ -233,8 +230,7 @@ public final class FoundupsDb implements AutoCloseable {
      * @throws FoundupsDbException INVALID_NAME for a bad id, NAME_CONFLICT when its tables belong to another one
      */
     public FoundUp foundUp(String id) {
-        return new FoundUp(id, primary(() -> namespaces.context(NamespaceKind.FOUNDUP, id,
-                SchemaLayout.FOUNDUP_TEMPLATE)));
+        return new FoundUp(id, context(NamespaceKind.FOUNDUP, id, SchemaLayout.FOUNDUP_TEMPLATE));
     }
 
     /**
@@ -247,7 +243,14 @@ public final class FoundupsDb implements AutoCloseable {
      */
     public PlatformModule module(String name) {
         Objects.requireNonNull(name, "module name");
-        return new PlatformModule(name, primary(() -> namespaces.context(NamespaceKind.MODULE, name, name)));
+        return new PlatformModule(name, context(NamespaceKind.MODULE, name, name));
+    }
+
+    /** A namespace's context: on its shard when the database is sharded. */
+    private DSLContext context(NamespaceKind kind, String name, String template) {
+        ShardRouting s = sharding;
+        return s != null && s.sharded() ? s.context(kind, name, template)
+                : primary(() -> namespaces.context(kind, name, template));
     }
 
     /**
@@ -258,9 +261,11 @@ public final class FoundupsDb implements AutoCloseable {
      * @param file   the legacy database, such as {@code chat_rules.db}
      * @param module the module name, or null to take it from the file name
      * @return the tables and row counts imported
-     * @throws FoundupsDbException INVALID_INPUT naming the file or table when it cannot be imported
+     * @throws FoundupsDbException INVALID_INPUT naming the file or table when it cannot be imported; CONFIGURATION
+     *                             on a sharded database (import before adding shards)
      */
     public ImportReport importLegacyDatabase(Path file, String module) {
+        shards.refuseImport("a legacy module database");
         return new ModuleDatabaseImport(dsl, namespaces, url.strategy()).importFile(file, module);
     }
 
@@ -272,10 +277,22 @@ public final class FoundupsDb implements AutoCloseable {
      * @param agent       the owner of records without an {@code agent_id} field, or null
      * @param patternType the pattern type, or null for the record's {@code pattern_type}, else the file's name
      * @return the rows imported
-     * @throws FoundupsDbException INVALID_INPUT naming the file and line when it is malformed
+     * @throws FoundupsDbException INVALID_INPUT naming the file and line when it is malformed; CONFIGURATION on a
+     *                             sharded database (import before adding shards)
      */
     public ImportReport importAgentMemory(Path file, String agent, String patternType) {
+        shards.refuseImport("agent memory");
         return new AgentMemoryImport(dsl).importFile(file, agent, patternType);
+    }
+
+    /**
+     * The shards of a PostgreSQL database: add and list them, and query all of them. Until a shard is added the
+     * database is one server and nothing is routed.
+     *
+     * @return the shards' handle; on SQLite one that refuses to add shards
+     */
+    public Shards shards() {
+        return shards;
     }
 
     /** @return the catalog of namespaces: list, create, drop, migrate */
@@ -283,9 +300,9 @@ public final class FoundupsDb implements AutoCloseable {
         return catalog;
     }
 
-    /** @return every module and FoundUp namespace in the catalog, dropped ones included */
+    /** @return every module and FoundUp namespace in the catalog (of every shard), dropped ones included */
     public List<NamespaceInfo> namespaces() {
-        return namespaces.list();
+        return catalog.list();
     }
 
     /**
@@ -305,7 +322,8 @@ public final class FoundupsDb implements AutoCloseable {
      *       or bring it back with {@link FoundupsDbBuilder#restore(Path)}.</li>
      *   <li>PostgreSQL: a {@code pg_dump} archive (custom format), written by the {@code pg_dump} program, which
      *       must be on the PATH or in {@link FoundupsDbBuilder#postgresClientTools(Path)} (Debian:
-     *       postgresql-client-15).</li>
+     *       postgresql-client-15). On a sharded database, the shard {@code main} only: the directory and what main
+     *       holds.</li>
      * </ul>
      *
      * @param target where the backup goes; must not exist (a backup never overwrites a file)
@@ -323,6 +341,7 @@ public final class FoundupsDb implements AutoCloseable {
      */
     @Override
     public void close() {
+        closeQuietly(sharding, null);
         closeQuietly(router, null);
         closeQuietly(writePath, null);
         dataSource.close();

@@ -7,9 +7,18 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 
+import org.jooq.Configuration;
+import org.jooq.conf.FetchTriggerValuesAfterReturning;
+import org.jooq.conf.RenderTable;
+import org.jooq.conf.Settings;
+
+import com.zaxxer.hikari.HikariDataSource;
+
 import dev.foundups.db.internal.backup.DatabaseBackup;
 import dev.foundups.db.internal.config.DatabaseUrl;
 import dev.foundups.db.internal.routing.ReplicaSettings;
+import dev.foundups.db.internal.sharding.ShardRouting;
+import dev.foundups.db.internal.sharding.ShardSettings;
 
 /**
  * Settings for {@link FoundupsDb}, from {@link FoundupsDb#configure()}: every setting has a default, and unset
@@ -42,6 +51,7 @@ public final class FoundupsDbBuilder {
     String readReplicasSetting = "readReplicas";
     Duration maxReplicaLag;
     ReplicaReads replicaReads;
+    Duration moveWaitTimeout = Duration.ofSeconds(30);
 
     FoundupsDbBuilder() {
     }
@@ -142,7 +152,8 @@ public final class FoundupsDbBuilder {
     }
 
     /**
-     * Told of the progress of the migration that runs on open.
+     * Told of the progress of the migration that runs on open (on a sharded database, also of each shard's, when
+     * this process first uses the shard).
      *
      * @param listener the listener
      * @return this builder
@@ -337,22 +348,71 @@ public final class FoundupsDbBuilder {
     }
 
     /**
+     * Sharded PostgreSQL: how long a statement that meets a namespace being moved to another shard waits for the
+     * move to end before it fails with {@code NAMESPACE_MOVED}. A single statement outside a transaction waits and
+     * then runs on the new shard; a transaction fails at once. Default 30 seconds.
+     *
+     * @param timeout positive duration
+     * @return this builder
+     * @throws IllegalArgumentException when not positive
+     */
+    public FoundupsDbBuilder moveWaitTimeout(Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("moveWaitTimeout must be positive, was " + timeout);
+        }
+        this.moveWaitTimeout = timeout;
+        return this;
+    }
+
+    /** @return the jOOQ settings every context of a database starts from */
+    static Settings jooqSettings() {
+        return new Settings()
+                // On SQLite, jOOQ would otherwise re-select "returned" rows by last_insert_rowid(): wrong for upserts.
+                .withFetchTriggerValuesAfterReturning(FetchTriggerValuesAfterReturning.NEVER)
+                .withExecuteLogging(false)
+                .withRenderSchema(false)
+                // Every query renders on every call. Qualifying each column with its table (the default) renders
+                // each table name once per column, through the render mapping, and on SQLite checks each copy
+                // against the keyword list and an identifier pattern: work every point read pays on each call
+                // (bench: RenderBenchmark). Qualified names still appear where two tables are in scope.
+                .withRenderTable(RenderTable.WHEN_MULTIPLE_TABLES);
+    }
+
+    /**
+     * Sharding for a PostgreSQL database with these settings (one query: is it sharded?); none on SQLite.
+     *
+     * @param url  the database
+     * @param pool its pool
+     * @param base its configuration before read routing
+     * @param poolSize each shard's pool size
+     * @return the routing, or null on SQLite
+     */
+    ShardRouting sharding(DatabaseUrl url, HikariDataSource pool, Configuration base, int poolSize) {
+        if (url.dialect() != Dialect.POSTGRESQL) {
+            return null;
+        }
+        return ShardRouting.open(new ShardSettings(url, pool, base, classLoader, poolSize, busyTimeout, walSizeLimit,
+                migrationParallelism, schemaChangesOnOpen, migrateOnOpen, migrationListener, moveWaitTimeout));
+    }
+
+    /**
      * The database {@link #open()} would open: {@link #databaseUrl(String)}, else the {@code DATABASE_URL}
      * system property, else the environment variable, else the default SQLite file. Opens nothing.
      *
      * @throws FoundupsDbException (CONFIGURATION) naming the setting when the URL is not an accepted form
      */
     DatabaseUrl resolveDatabaseUrl() {
-        String value = databaseUrl;
-        String source = databaseUrlSource;
-        if (value == null) {
-            value = System.getProperty(FoundupsDb.DATABASE_URL);
-            source = FoundupsDb.DATABASE_URL + " (system property)";
+        String value = databaseUrl != null ? databaseUrl : System.getProperty(FoundupsDb.DATABASE_URL);
+        return DatabaseUrl.parse(value != null ? value : environment.apply(FoundupsDb.DATABASE_URL),
+                databaseUrlSetting());
+    }
+
+    /** @return the setting {@link #resolveDatabaseUrl()} takes the URL from, as messages name it */
+    String databaseUrlSetting() {
+        if (databaseUrl != null) {
+            return databaseUrlSource;
         }
-        if (value == null) {
-            value = environment.apply(FoundupsDb.DATABASE_URL);
-            source = FoundupsDb.DATABASE_URL + " (environment)";
-        }
-        return DatabaseUrl.parse(value, source);
+        return FoundupsDb.DATABASE_URL + (System.getProperty(FoundupsDb.DATABASE_URL) != null ? " (system property)"
+                : " (environment)");
     }
 }

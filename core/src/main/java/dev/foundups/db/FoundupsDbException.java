@@ -26,6 +26,13 @@ public class FoundupsDbException extends RuntimeException {
         MIGRATION,
         /** A write waited longer than the busy timeout for another writer; retrying later may succeed. */
         BUSY,
+        /**
+         * A sharded database's namespace (or agent) moved to another shard while a transaction was using it, or
+         * its move took longer than {@code moveWaitTimeout}. Nothing of the failed work was written: it is safe to
+         * run it again, and it then runs on the new shard. Single statements outside a transaction never get it
+         * for a move that ends in time: they follow the move by themselves.
+         */
+        NAMESPACE_MOVED,
         /** A backup or restore failed, or was refused because it would not be safe. */
         BACKUP,
         /**

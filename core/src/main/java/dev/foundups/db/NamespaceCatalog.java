@@ -7,6 +7,8 @@ import java.util.function.Supplier;
 
 import dev.foundups.db.internal.migration.MigrationLock;
 import dev.foundups.db.internal.namespaces.Namespaces;
+import dev.foundups.db.internal.sharding.ShardRouting;
+import dev.foundups.db.internal.sharding.ShardedCatalog;
 import dev.foundups.db.schema.SchemaLayout;
 
 /**
@@ -21,20 +23,33 @@ import dev.foundups.db.schema.SchemaLayout;
  * </pre>
  *
  * <p>A FoundUp uses the {@code foundup} template; a module uses the template named after it.
+ *
+ * <p>On a sharded database (see {@link Shards}) each operation runs on the shard that holds the namespace, and
+ * {@link #list()}, {@link #pending()} and {@link #migrate()} on every shard; a new namespace goes to the shard
+ * named in {@link #create(NamespaceKind, String, String)}, else to the active shard with the fewest placements.
  */
 public final class NamespaceCatalog {
 
     private final Namespaces namespaces;
     private final Supplier<MigrationLock> lock;
+    /** Null on SQLite; routes once the database is sharded. */
+    private final ShardRouting sharding;
 
-    NamespaceCatalog(Namespaces namespaces, Supplier<MigrationLock> lock) {
+    NamespaceCatalog(Namespaces namespaces, Supplier<MigrationLock> lock, ShardRouting sharding) {
         this.namespaces = namespaces;
         this.lock = lock;
+        this.sharding = sharding;
     }
 
-    /** @return every namespace, dropped ones included, by kind and name */
+    /** @return the catalog across shards when the database is sharded, else null */
+    private ShardedCatalog sharded() {
+        return sharding != null && sharding.sharded() ? sharding.catalog() : null;
+    }
+
+    /** @return every namespace, dropped ones included, by kind and name (on a sharded database: of every shard) */
     public List<NamespaceInfo> list() {
-        return namespaces.list();
+        ShardedCatalog sharded = sharded();
+        return sharded != null ? sharded.list() : namespaces.list();
     }
 
     /**
@@ -43,7 +58,8 @@ public final class NamespaceCatalog {
      * @return the namespace, dropped ones included, if the name was ever created
      */
     public Optional<NamespaceInfo> find(NamespaceKind kind, String name) {
-        return namespaces.find(kind, name);
+        ShardedCatalog sharded = sharded();
+        return sharded != null ? sharded.find(kind, name) : namespaces.find(kind, name);
     }
 
     /**
@@ -56,7 +72,35 @@ public final class NamespaceCatalog {
      *                             CONFIGURATION when a module has no template
      */
     public NamespaceInfo create(NamespaceKind kind, String name) {
-        return namespaces.create(kind, name, templateOf(kind, name));
+        ShardedCatalog sharded = sharded();
+        return sharded != null ? sharded.create(kind, name, templateOf(kind, name), null)
+                : namespaces.create(kind, name, templateOf(kind, name));
+    }
+
+    /**
+     * Creates a namespace from its template on a chosen shard of a sharded database. Placing and creating are
+     * atomic across the directory and the shard: after a crash in between, the next call (or first use) completes
+     * the namespace on the same shard.
+     *
+     * @param kind  module or FoundUp
+     * @param name  its name
+     * @param shard the shard to create it on, or null for the active shard with the fewest placements
+     * @return the new namespace
+     * @throws FoundupsDbException CONFIGURATION when a shard is named and the database is not sharded (or a module
+     *                             has no template); INVALID_INPUT for an unknown or draining shard; NAME_CONFLICT
+     *                             when it exists already (on any shard); INVALID_NAME
+     */
+    public NamespaceInfo create(NamespaceKind kind, String name, String shard) {
+        if (shard == null) {
+            return create(kind, name);
+        }
+        ShardedCatalog sharded = sharded();
+        if (sharded == null) {
+            throw new FoundupsDbException(FoundupsDbException.ErrorCode.CONFIGURATION, "cannot create "
+                    + kind.describeName() + " '" + name + "' on shard '" + shard + "': the database is not sharded "
+                    + "(add shards with db.shards().add(name, url) or 'foundups-db shard add NAME URL')");
+        }
+        return sharded.create(kind, name, templateOf(kind, name), shard);
     }
 
     /**
@@ -67,7 +111,9 @@ public final class NamespaceCatalog {
      * @throws FoundupsDbException INVALID_NAME before anything is created; NAME_CONFLICT
      */
     public List<NamespaceInfo> createFoundUps(Collection<String> ids) {
-        return namespaces.createAll(NamespaceKind.FOUNDUP, ids, SchemaLayout.FOUNDUP_TEMPLATE);
+        ShardedCatalog sharded = sharded();
+        return sharded != null ? sharded.createAll(NamespaceKind.FOUNDUP, ids, SchemaLayout.FOUNDUP_TEMPLATE)
+                : namespaces.createAll(NamespaceKind.FOUNDUP, ids, SchemaLayout.FOUNDUP_TEMPLATE);
     }
 
     /**
@@ -80,7 +126,8 @@ public final class NamespaceCatalog {
      * @throws FoundupsDbException INVALID_INPUT when there is no such namespace
      */
     public NamespaceInfo drop(NamespaceKind kind, String name) {
-        return namespaces.drop(kind, name);
+        ShardedCatalog sharded = sharded();
+        return sharded != null ? sharded.drop(kind, name) : namespaces.drop(kind, name);
     }
 
     /**
@@ -103,7 +150,27 @@ public final class NamespaceCatalog {
      *                             template, or the rename fails. Nothing is changed in any of these cases
      */
     public NamespaceInfo renameFoundUp(String from, String to) {
-        return namespaces.rename(NamespaceKind.FOUNDUP, from, to, lock);
+        ShardedCatalog sharded = sharded();
+        return sharded != null ? sharded.renameFoundUp(from, to)
+                : namespaces.rename(NamespaceKind.FOUNDUP, from, to, lock);
+    }
+
+    /**
+     * Moves a namespace of a sharded database to another shard, while it stays in use.
+     *
+     * @param kind  module or FoundUp
+     * @param name  its name
+     * @param shard the shard to move it to
+     * @throws FoundupsDbException CONFIGURATION when the database is not sharded, or this build cannot move
+     *                             namespaces; INVALID_INPUT for an unknown shard or namespace
+     */
+    public void move(NamespaceKind kind, String name, String shard) {
+        ShardedCatalog sharded = sharded();
+        if (sharded == null) {
+            throw new FoundupsDbException(FoundupsDbException.ErrorCode.CONFIGURATION, "cannot move "
+                    + kind.describeName() + " '" + name + "': the database is not sharded");
+        }
+        sharded.move(kind, name, shard);
     }
 
     /** @return the names of the module templates on the class path: the modules that can be registered */
@@ -113,13 +180,17 @@ public final class NamespaceCatalog {
 
     /** @return the namespaces a {@link #migrate()} would change: behind their template, or failed */
     public List<NamespaceInfo> pending() {
-        return namespaces.pending();
+        ShardedCatalog sharded = sharded();
+        return sharded != null ? sharded.pending() : namespaces.pending();
     }
 
     /**
      * Applies every template changeset that a namespace lacks, each namespace in its own transaction, under the
      * database-wide migration lock (so two processes never apply a change twice). Failed namespaces are marked
      * and reported; the next call retries only those and the ones still behind.
+     *
+     * <p>On a sharded database every shard migrates at the same time, each under its own lock; a shard that cannot
+     * be reached is reported among the failures as {@code shard:NAME}, and the others go on.
      *
      * @return what was done
      */
@@ -135,6 +206,10 @@ public final class NamespaceCatalog {
      * @throws FoundupsDbException (MIGRATION) when an applied changeset was edited or removed
      */
     public MigrationReport migrate(MigrationListener listener) {
+        ShardedCatalog sharded = sharded();
+        if (sharded != null) {
+            return sharded.migrate(listener); // every shard at once, each under its own lock
+        }
         try (MigrationLock held = lock.get()) {
             return namespaces.migrate(listener);
         }

@@ -23,7 +23,7 @@ import picocli.CommandLine.ScopeType;
         versionProvider = FoundupsDbCli.Version.class,
         description = "Operate a FoundUps DB (WSP 78) database: one database, three namespaces.",
         subcommands = {InitCommand.class, StatusCommand.class, MigrateCommand.class, NamespaceCommand.class,
-            BackupCommand.class, RestoreCommand.class, ImportLegacyCommand.class, CopyCommand.class,
+            ShardCommand.class, BackupCommand.class, RestoreCommand.class, ImportLegacyCommand.class, CopyCommand.class,
             DemoCommand.class, CommandLine.HelpCommand.class},
         footer = {"",
             "Configuration: the database is --url, else the DATABASE_URL system",
@@ -166,7 +166,7 @@ public final class FoundupsDbCli {
                 case CONFIGURATION, INVALID_NAME, INVALID_INPUT -> 2;
                 case DB_CONNECTION -> 3;
                 case NAME_CONFLICT, BACKUP, TRANSFER -> 1;
-                case MIGRATION, DATABASE, BUSY -> 4;
+                case MIGRATION, DATABASE, BUSY, NAMESPACE_MOVED -> 4;
             };
         }
         return 4;

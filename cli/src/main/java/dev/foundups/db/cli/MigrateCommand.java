@@ -16,7 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Apply pending template changes to every namespace.",
             "Each namespace migrates in its own transaction.",
             "A namespace that fails is marked failed and listed; the others go on; a rerun retries it.",
-            "Exits 1 when any namespace failed."})
+            "Sharded: every shard at once; a shard that cannot be reached is listed as failed, the others go on.",
+            "Exits 1 when any namespace or shard failed."})
 final class MigrateCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -38,8 +39,12 @@ final class MigrateCommand implements Callable<Integer> {
                 for (Map.Entry<String, String> failure : report.failed().entrySet()) {
                     err.println("  " + failure.getKey() + ": " + failure.getValue());
                 }
-                throw new FoundupsDbCli.CommandFailure(1, report.failed().size() + " namespace(s) failed and are "
-                        + "marked so; fix the cause and run 'foundups-db migrate' again to retry them");
+                long shards = report.failed().keySet().stream().filter(k -> k.startsWith("shard:")).count();
+                long namespaces = report.failed().size() - shards;
+                throw new FoundupsDbCli.CommandFailure(1, (shards == 0 ? "" : shards + " shard(s) could not be "
+                        + "migrated" + (namespaces == 0 ? "" : " and ")) + (namespaces == 0 ? "" : namespaces
+                        + " namespace(s) failed and are marked so") + "; fix the cause and run 'foundups-db migrate' "
+                        + "again to retry them");
             }
             return 0;
         }

@@ -45,10 +45,14 @@ final class NamespaceCommand {
         @Parameters(index = "1", paramLabel = "NAME", description = "the module name or FoundUp id")
         String name;
 
+        @Option(names = "--shard", paramLabel = "SHARD",
+                description = "sharded database: the shard to create it on (default: the one with fewest placements)")
+        String shard;
+
         @Override
         public Integer call() {
             try (FoundupsDb db = parent.root.open(b -> b)) {
-                NamespaceInfo created = db.catalog().create(kind, name);
+                NamespaceInfo created = db.catalog().create(kind, name, shard);
                 spec.commandLine().getOut().println("created " + created.label() + ": tables "
                         + created.tablePrefix() + "*, template '" + created.template() + "' version "
                         + created.templateVersion());

@@ -14,6 +14,9 @@ import org.jooq.impl.DSL;
 
 import dev.foundups.db.FoundupsDb;
 import dev.foundups.db.NamespaceInfo;
+import dev.foundups.db.NamespaceState;
+import dev.foundups.db.ShardInfo;
+import dev.foundups.db.ShardStatus;
 import dev.foundups.db.NodeStatus;
 import dev.foundups.db.ReplicationStatus;
 import dev.foundups.db.internal.config.DatabaseUrl;
@@ -30,7 +33,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "Dialect, location and size, namespaces by kind and state, tables and row counts, and pending",
             "template changes. With read replicas (a multi-host URL, DATABASE_REPLICA_URLS or --replica):",
             "every server with its role, health, WAL position, replay lag (bytes and time) and pool, and the",
-            "last failover."})
+            "last failover. Sharded: every shard with its state, reachability, namespaces and pending changes",
+            "(exits 3 when a shard cannot be reached)."})
 final class StatusCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -47,7 +51,8 @@ final class StatusCommand implements Callable<Integer> {
 
     /** What the report holds. */
     record Report(String dialect, String url, Long sizeBytes, boolean initialised, Map<String, Integer> namespaces,
-                  int pending, List<TableCount> tables, Optional<ReplicationStatus> replication) {
+                  int pending, List<TableCount> tables, Optional<ReplicationStatus> replication,
+                  List<ShardStatus> shards) {
     }
 
     /** A table and its row count (null when not counted). */
@@ -69,6 +74,12 @@ final class StatusCommand implements Callable<Integer> {
             } else {
                 printText(out, report);
             }
+            List<String> unreachable = report.shards().stream().filter(s -> !s.reachable())
+                    .map(s -> s.shard().name()).toList();
+            if (!unreachable.isEmpty()) {
+                throw new FoundupsDbCli.CommandFailure(3, "cannot reach shard(s) " + String.join(", ", unreachable)
+                        + "; their namespaces are not counted above");
+            }
             return 0;
         }
     }
@@ -79,11 +90,16 @@ final class StatusCommand implements Callable<Integer> {
         boolean initialised = tables.contains("foundupsdb_namespaces");
         Map<String, Integer> byKind = new TreeMap<>();
         int pending = 0;
+        List<ShardStatus> shards = initialised ? db.shards().status() : List.of();
         if (initialised) {
-            for (NamespaceInfo n : db.catalog().list()) {
+            // Sharded: what the reachable shards hold (an unreachable one is reported, not fatal).
+            List<NamespaceInfo> all = shards.isEmpty() ? db.catalog().list()
+                    : shards.stream().flatMap(s -> s.namespaces().stream()).toList();
+            for (NamespaceInfo n : all) {
                 byKind.merge(n.kind().catalogValue() + " " + n.state().catalogValue(), 1, Integer::sum);
             }
-            pending = db.catalog().pending().size();
+            pending = shards.isEmpty() ? db.catalog().pending().size()
+                    : shards.stream().mapToInt(s -> s.pending().size()).sum();
         }
         List<TableCount> counts = new ArrayList<>();
         for (String table : tables) {
@@ -92,7 +108,7 @@ final class StatusCommand implements Callable<Integer> {
             counts.add(new TableCount(table, rows));
         }
         return new Report(db.dialect().name().toLowerCase(), db.url(), db.sizeBytes(), initialised, byKind,
-                pending, counts, db.replication());
+                pending, counts, db.replication(), shards);
     }
 
     private static void printText(PrintWriter out, Report r) {
@@ -108,7 +124,8 @@ final class StatusCommand implements Callable<Integer> {
                 .replace("{", "").replace("}", "").replace("=", ": ")));
         out.println("pending:    " + (r.pending() == 0 ? "no template changes pending"
                 : r.pending() + " namespace(s) behind their template: run 'foundups-db migrate'"));
-        out.println("tables:     " + r.tables().size());
+        printShards(out, r.shards());
+        out.println("tables:     " + r.tables().size() + (r.shards().isEmpty() ? "" : " (on main)"));
         for (TableCount t : r.tables()) {
             if (t.rows() != null) {
                 out.printf("  %-50s %,d row(s)%n", t.name(), t.rows());
@@ -117,6 +134,21 @@ final class StatusCommand implements Callable<Integer> {
         long uncounted = r.tables().stream().filter(t -> t.rows() == null).count();
         if (uncounted > 0) {
             out.println("  (" + uncounted + " namespace tables not counted: add --tables)");
+        }
+    }
+
+    private static void printShards(PrintWriter out, List<ShardStatus> shards) {
+        if (shards.isEmpty()) {
+            return;
+        }
+        out.println("shards:     " + shards.size());
+        for (ShardStatus s : shards) {
+            ShardInfo info = s.shard();
+            String health = s.error().map(e -> "UNREACHABLE (" + e + ")").orElse(s.namespaces().stream()
+                    .filter(n -> n.state() != NamespaceState.DROPPED).count() + " namespace(s), "
+                    + s.pending().size() + " pending");
+            out.printf("  %-16s %-9s %d agent(s); %s; %s%n", info.name(), info.state().name().toLowerCase(),
+                    info.agents(), health, info.url());
         }
     }
 
@@ -188,6 +220,25 @@ final class StatusCommand implements Callable<Integer> {
                     g.writeEndObject();
                 }
                 g.writeEndObject();
+            }
+            if (!r.shards().isEmpty()) {
+                g.writeArrayFieldStart("shards");
+                for (ShardStatus s : r.shards()) {
+                    g.writeStartObject();
+                    g.writeStringField("name", s.shard().name());
+                    g.writeStringField("url", s.shard().url());
+                    g.writeStringField("state", s.shard().state().name().toLowerCase());
+                    g.writeBooleanField("reachable", s.reachable());
+                    if (s.error().isPresent()) {
+                        g.writeStringField("error", s.error().get());
+                    }
+                    g.writeNumberField("namespaces", s.namespaces().stream()
+                            .filter(n -> n.state() != NamespaceState.DROPPED).count());
+                    g.writeNumberField("pendingNamespaces", s.pending().size());
+                    g.writeNumberField("agents", s.shard().agents());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
             }
             g.writeBooleanField("initialised", r.initialised());
             g.writeObjectFieldStart("namespaces");

@@ -49,7 +49,7 @@ public enum Backend {
         return FoundupsDb.configure().databaseUrl(newDatabaseUrl(dir)).open();
     }
 
-    /** The PostgreSQL server of this JVM's tests. */
+    /** A PostgreSQL server that tests create databases on: this JVM's default one, or one of {@link ShardServers}. */
     static final class Postgres {
         static final Postgres SERVER = new Postgres();
 
@@ -70,22 +70,40 @@ public enum Backend {
                 // Someone else's server: leave it as we found it.
                 Runtime.getRuntime().addShutdownHook(new Thread(this::dropCreatedDatabases));
             } else {
-                try {
-                    EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
-                    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                        try {
-                            pg.close();
-                        } catch (Exception ignored) {
-                            // the JVM is going away anyway
-                        }
-                    }));
-                    adminJdbcUrl = pg.getJdbcUrl("postgres", "postgres");
-                    user = "postgres";
-                    password = "postgres";
-                } catch (Exception e) {
-                    throw new IllegalStateException("cannot start embedded PostgreSQL", e);
-                }
+                adminJdbcUrl = start(EmbeddedPostgres.builder()).getJdbcUrl("postgres", "postgres");
+                user = "postgres";
+                password = "postgres";
             }
+            credentials();
+        }
+
+        /** A server of the tests' own, started with the builder's settings. */
+        Postgres(EmbeddedPostgres.Builder builder) {
+            EmbeddedPostgres pg = start(builder);
+            adminJdbcUrl = pg.getJdbcUrl("postgres", "postgres");
+            user = "postgres";
+            password = "postgres";
+            credentials();
+        }
+
+        /** Starts an embedded server that stops with the JVM. */
+        static EmbeddedPostgres start(EmbeddedPostgres.Builder builder) {
+            try {
+                EmbeddedPostgres pg = builder.start();
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        pg.close();
+                    } catch (Exception ignored) {
+                        // the JVM is going away anyway
+                    }
+                }));
+                return pg;
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start embedded PostgreSQL", e);
+            }
+        }
+
+        private void credentials() {
             if (user != null) {
                 credentials.setProperty("user", user);
             }

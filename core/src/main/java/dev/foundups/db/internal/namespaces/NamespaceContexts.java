@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.jooq.Configuration;
 import org.jooq.DSLContext;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
@@ -117,7 +118,11 @@ final class NamespaceContexts {
                         + "cause and run the migration again");
             }
             Settings settings = TableNamer.mapped(parts.shared().settings(), t.tableMapping(info.tablePrefix()));
-            DSLContext context = DSL.using(parts.shared().configuration().derive(settings));
+            Configuration configuration = parts.shared().configuration().derive(settings);
+            if (parts.connections() != null) {
+                configuration = configuration.derive(parts.connections().provider(kind, name));
+            }
+            DSLContext context = DSL.using(configuration);
             contexts.put(NamespaceLocks.key(kind, name), new Entry(kind, name, context, clock.incrementAndGet()));
             return context;
         }

@@ -15,7 +15,9 @@ import dev.foundups.db.internal.dialect.DialectStrategy;
  * @param rows      the catalog's rows
  * @param locks     the name stripes ({@link NamespaceLocks} states the lock rule)
  * @param bulk      transactions over many namespaces
+ * @param connections where namespace contexts borrow connections, or null for the shared context's pool
  */
 record NamespaceParts(DSLContext shared, DialectStrategy strategy, TemplateRegistry templates,
-                      TemplateChanges changes, CatalogRows rows, NamespaceLocks locks, BulkTransactions bulk) {
+                      TemplateChanges changes, CatalogRows rows, NamespaceLocks locks, BulkTransactions bulk,
+                      ContextConnections connections) {
 }

@@ -41,16 +41,31 @@ public final class Namespaces {
      * @param parallelism how many connections bulk work may use at once on PostgreSQL (SQLite has one writer)
      */
     public Namespaces(DSLContext shared, DialectStrategy strategy, TemplateRegistry templates, int parallelism) {
-        this(shared, strategy, templates, parallelism, NamespaceContexts.DEFAULT_CAPACITY);
+        this(shared, strategy, templates, parallelism, null, NamespaceContexts.DEFAULT_CAPACITY);
     }
 
-    /** As the public constructor, with the most namespace contexts kept at once. */
+    /**
+     * The namespaces of one shard of a sharded database: as the other constructor, but every namespace context
+     * borrows its connections where {@code connections} says.
+     *
+     * @param shared      the unmapped context on the shard
+     * @param strategy    what the database's dialect does differently
+     * @param templates   the templates, rendered for the database's dialect
+     * @param parallelism how many connections bulk work may use at once
+     * @param connections the provider of each namespace's context
+     */
+    public Namespaces(DSLContext shared, DialectStrategy strategy, TemplateRegistry templates, int parallelism,
+                      ContextConnections connections) {
+        this(shared, strategy, templates, parallelism, connections, NamespaceContexts.DEFAULT_CAPACITY);
+    }
+
+    /** As the public constructors, with the most namespace contexts kept at once. */
     Namespaces(DSLContext shared, DialectStrategy strategy, TemplateRegistry templates, int parallelism,
-               int contextCapacity) {
+               ContextConnections connections, int contextCapacity) {
         this.templates = templates;
         this.rows = new CatalogRows(shared, strategy);
         NamespaceParts parts = new NamespaceParts(shared, strategy, templates, new TemplateChanges(shared), rows,
-                new NamespaceLocks(), new BulkTransactions(shared, strategy, parallelism));
+                new NamespaceLocks(), new BulkTransactions(shared, strategy, parallelism), connections);
         this.contexts = new NamespaceContexts(parts, contextCapacity);
         this.provisioning = new Provisioning(parts, contexts);
         this.migration = new TemplateMigration(parts, contexts);

@@ -154,27 +154,4 @@ final class TemplateMigration {
             }
         }
     }
-
-    /** Serialises listener calls, which may come from several threads on PostgreSQL. */
-    private record SerialListener(MigrationListener delegate) implements MigrationListener {
-        @Override
-        public synchronized void started(int pending) {
-            delegate.started(pending);
-        }
-
-        @Override
-        public synchronized void migrated(NamespaceInfo namespace, int fromVersion, int toVersion) {
-            delegate.migrated(namespace, fromVersion, toVersion);
-        }
-
-        @Override
-        public synchronized void failed(NamespaceInfo namespace, String error) {
-            delegate.failed(namespace, error);
-        }
-
-        @Override
-        public synchronized void finished(MigrationReport report) {
-            delegate.finished(report);
-        }
-    }
 }

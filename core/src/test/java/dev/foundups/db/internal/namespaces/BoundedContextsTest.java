@@ -39,7 +39,7 @@ class BoundedContextsTest {
         String url = backend.newDatabaseUrl(dir);
         try (FoundupsDb db = FoundupsDb.configure().databaseUrl(url).open()) {
             Namespaces namespaces = new Namespaces(db.dsl(), DatabaseUrl.parse(url, "url").strategy(),
-                    new TemplateRegistry(db.dialect(), getClass().getClassLoader(), db.dsl()), 1, 4);
+                    new TemplateRegistry(db.dialect(), getClass().getClassLoader(), db.dsl()), 1, null, 4);
             List<DSLContext> held = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
                 DSLContext context = namespaces.context(NamespaceKind.FOUNDUP, "fu_" + i,

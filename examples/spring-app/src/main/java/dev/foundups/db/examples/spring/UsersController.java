@@ -70,7 +70,7 @@ class UsersController {
         HttpStatus status = switch (e.errorCode()) {
             case INVALID_NAME -> HttpStatus.BAD_REQUEST;
             case INVALID_INPUT, NAME_CONFLICT -> HttpStatus.CONFLICT;
-            case BUSY -> HttpStatus.SERVICE_UNAVAILABLE;
+            case BUSY, NAMESPACE_MOVED -> HttpStatus.SERVICE_UNAVAILABLE; // retrying later succeeds
             default -> HttpStatus.INTERNAL_SERVER_ERROR;
         };
         return ResponseEntity.status(status).body(ProblemDetail.forStatusAndDetail(status, e.getMessage()));

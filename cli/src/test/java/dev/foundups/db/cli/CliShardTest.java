@@ -1,0 +1,93 @@
+package dev.foundups.db.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.foundups.db.testing.Backend;
+import dev.foundups.db.testing.ShardServers;
+
+/** {@code shard add|list}, {@code status} and {@code migrate} on a sharded database, as an operator runs them. */
+class CliShardTest {
+
+    @TempDir
+    Path dir;
+
+    private static CliTest.Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = FoundupsDbCli.execute(new PrintWriter(out), new PrintWriter(err), Map.of(), args);
+        return new CliTest.Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void shardsAreAddedListedAndReportedWithoutPasswords() throws Exception {
+        String main = ShardServers.newDatabaseUrl(0);
+        String b = ShardServers.newDatabaseUrl(1);
+        assertEquals(0, run("--url", main, "init").exitCode());
+        CliTest.Run none = run("--url", main, "shard", "list");
+        assertEquals(0, none.exitCode(), none.err());
+        assertTrue(none.out().contains("not sharded"), none.out());
+
+        CliTest.Run add = run("--url", main, "shard", "add", "b", b);
+        assertEquals(0, add.exitCode(), add.err());
+        assertTrue(add.out().contains("added shard 'b'") && add.out().contains("2 shard(s): b, main"), add.out());
+        assertEquals(0, run("--url", main, "namespace", "create", "foundup", "on_b", "--shard", "b").exitCode());
+
+        CliTest.Run list = run("--url", main, "shard", "list");
+        assertEquals(0, list.exitCode(), list.err());
+        assertTrue(list.out().matches("(?s).*\\nb +active +1 +0  jdbc:postgresql://.*"), list.out());
+        assertTrue(list.out().matches("(?s).*\\nmain +active +1 +0  jdbc:postgresql://.*"), list.out());
+        CliTest.Run json = run("--url", main, "shard", "list", "--json");
+        assertTrue(json.out().contains("\"name\" : \"b\""), json.out());
+
+        CliTest.Run status = run("--url", main, "status");
+        assertEquals(0, status.exitCode(), status.err());
+        assertTrue(status.out().contains("shards:     2"), status.out());
+        assertTrue(status.out().matches("(?s).*\\n  b +active +0 agent\\(s\\); 1 namespace\\(s\\), 0 pending.*"),
+                status.out());
+        for (CliTest.Run run : new CliTest.Run[] {add, list, json, status}) {
+            assertFalse(run.out().contains("password=postgres") || run.err().contains("password=postgres"),
+                    run.out());
+        }
+
+        CliTest.Run taken = run("--url", main, "shard", "add", "b", ShardServers.newDatabaseUrl(1));
+        assertEquals(1, taken.exitCode(), taken.err());
+        assertTrue(taken.err().contains("there is a shard 'b' already"), taken.err());
+
+        // A shard that cannot be reached: migrate and status say which, the other shards go on, the exit code says so.
+        try (Connection c = DriverManager.getConnection(main); Statement st = c.createStatement()) {
+            st.execute("UPDATE foundupsdb_shards SET url = '" + ShardServers.unreachableUrl() + "' WHERE name = 'b'");
+        }
+        CliTest.Run migrate = run("--url", main, "migrate");
+        assertEquals(1, migrate.exitCode(), migrate.out() + migrate.err());
+        assertTrue(migrate.err().contains("shard:b: shard 'b'"), migrate.err());
+        assertTrue(migrate.err().contains("1 shard(s) could not be migrated"), migrate.err());
+        assertFalse(migrate.err().contains("password=postgres") || migrate.err().contains(":postgres@"),
+                migrate.err());
+        CliTest.Run down = run("--url", main, "status");
+        assertEquals(3, down.exitCode(), down.err());
+        assertTrue(down.out().matches("(?s).*\\n  b +active +0 agent\\(s\\); UNREACHABLE .*"), down.out());
+        assertTrue(down.err().contains("cannot reach shard(s) b"), down.err());
+    }
+
+    @Test
+    void sqliteRefusesShardsNamingTheSetting() {
+        String sqlite = Backend.SQLITE.newDatabaseUrl(dir);
+        CliTest.Run add = run("--url", sqlite, "shard", "add", "b", ShardServers.unreachableUrl());
+        assertEquals(2, add.exitCode(), add.err());
+        assertTrue(add.err().contains("sharding needs PostgreSQL: --url names the SQLite database"),
+                add.err());
+    }
+}

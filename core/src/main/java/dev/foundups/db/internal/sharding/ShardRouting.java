@@ -1,0 +1,321 @@
+package dev.foundups.db.internal.sharding;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+import org.jooq.impl.DataSourceConnectionProvider;
+
+import dev.foundups.db.FoundupsDbException;
+import dev.foundups.db.FoundupsDbException.ErrorCode;
+import dev.foundups.db.MigrationListener;
+import dev.foundups.db.NamespaceKind;
+import dev.foundups.db.internal.config.DatabaseUrl;
+import dev.foundups.db.internal.namespaces.ContextConnections;
+import dev.foundups.db.internal.namespaces.SerialListener;
+import dev.foundups.db.internal.namespaces.Template;
+import dev.foundups.db.internal.naming.NamespaceName;
+
+/**
+ * Sharding on one PostgreSQL database: the directory in the database {@code DATABASE_URL} names, the shards this
+ * process has opened, and where each namespace and agent lives. Made for every PostgreSQL database, at the cost of
+ * one query at open (does {@code foundupsdb_shards} have rows?): until the database is sharded, nothing here runs
+ * and no call pays anything. Once sharded (at open, or when this process adds the first shard), a daemon thread
+ * listens for placement changes and the database routes {@code foundUp}, {@code module}, the catalog and agent
+ * calls through here.
+ *
+ * <p>The cost of a routed call: a map look-up in the placement cache and one in the shard map. The directory is
+ * read on a cache miss (a namespace first used, or changed by a notification) and on a move's fence only.
+ */
+public final class ShardRouting implements AutoCloseable {
+
+    private static final long AGENT_POLL_MILLIS = 20;
+
+    private final ShardSettings settings;
+    private final Directory directory;
+    private final Map<String, Shard> shards = new ConcurrentHashMap<>();
+    private final ShardedCatalog catalog = new ShardedCatalog(this);
+    private final ShardAdmin admin = new ShardAdmin(this);
+    private final NamespaceMover mover = NamespaceMover.of(this);
+    private volatile boolean sharded;
+    private volatile PlacementCache cache;
+    private volatile MoveFence fence;
+    /** Told of each shard's migration when this process opens it; shards open on any thread. */
+    private final MigrationListener openListener;
+
+    private ShardRouting(ShardSettings settings) {
+        this.settings = settings;
+        this.directory = new Directory(DSL.using(settings.base()));
+        this.openListener = new SerialListener(settings.migrationListener());
+    }
+
+    /**
+     * @param settings what shards are opened with
+     * @return the routing; sharded when the directory has shards
+     */
+    public static ShardRouting open(ShardSettings settings) {
+        ShardRouting routing = new ShardRouting(settings);
+        if (routing.directory.sharded()) {
+            routing.enable();
+        }
+        return routing;
+    }
+
+    /** @return whether the database is sharded: calls are routed */
+    public boolean sharded() {
+        return sharded;
+    }
+
+    /** Turns routing on: at open on a sharded database, or when this process adds the first shard. */
+    synchronized void enable() {
+        if (sharded) {
+            return;
+        }
+        cache = new PlacementCache(this::listenerConnection);
+        fence = new MoveFence(directory, cache, settings.moveWaitTimeout());
+        reloadShards();
+        sharded = true;
+    }
+
+    /** @return the catalog operations across shards */
+    public ShardedCatalog catalog() {
+        return catalog;
+    }
+
+    /** @return adding, listing and checking shards */
+    public ShardAdmin admin() {
+        return admin;
+    }
+
+    NamespaceMover mover() {
+        return mover;
+    }
+
+    Directory directory() {
+        return directory;
+    }
+
+    ShardSettings settings() {
+        return settings;
+    }
+
+    MoveFence fence() {
+        return fence;
+    }
+
+    /**
+     * The context of a namespace on its shard: placed and created there on first use.
+     *
+     * @see dev.foundups.db.internal.namespaces.Namespaces#context
+     */
+    public DSLContext context(NamespaceKind kind, String name, String template) {
+        Placement.Kind placed = Placement.Kind.of(kind);
+        Placement placement = cache.get(Placement.key(placed, name));
+        if (placement == null) {
+            placement = place(placed, name, null, template);
+        }
+        DSLContext context = shard(placement.shard()).open().namespaces().context(kind, name, template);
+        if (placement.state() == Placement.State.PLACING) {
+            activate(placement);
+        }
+        return context;
+    }
+
+    /**
+     * The shared context of an agent's shard, for its {@code agents_*} rows.
+     *
+     * @param agentId the agent; patterns of no agent (null) stay on main
+     * @param writing whether the caller writes: an agent without a placement is placed then; a read of one is
+     *                answered by main, which holds no rows of it
+     * @return the unmapped context of the agent's shard
+     * @throws FoundupsDbException NAMESPACE_MOVED when the agent is being moved for longer than moveWaitTimeout
+     */
+    public DSLContext agent(String agentId, boolean writing) {
+        Placement placement = agentId == null ? null
+                : resolve(Placement.Kind.AGENT, agentId, null, writing ? Placement.State.ACTIVE : null);
+        if (placement == null) {
+            return shard(Directory.MAIN).open().dsl();
+        }
+        if (placement.state() == Placement.State.MOVING) {
+            placement = awaitAgent(placement);
+        }
+        return shard(placement.shard()).open().dsl();
+    }
+
+    /**
+     * Where something lives, placing it when it is new and {@code placeAs} is given.
+     *
+     * @param requested the shard to place it on, or null for the fewest rule
+     * @param placeAs   the state of a new placement, or null to place nothing
+     * @return its placement, or null when it has none and none was made
+     */
+    Placement resolve(Placement.Kind kind, String name, String requested, Placement.State placeAs) {
+        Placement placement = lookup(kind, name, Placement.key(kind, name));
+        if (placement != null || placeAs == null) {
+            return placement;
+        }
+        if (requested != null) {
+            requireActiveShard(requested);
+        }
+        long stamp = cache.stamp();
+        placement = directory.place(kind, name, requested, placeAs);
+        cache.remember(placement, stamp);
+        return placement;
+    }
+
+    /** @return the placement from the cache, else from the directory (and kept); null when there is none */
+    private Placement lookup(Placement.Kind kind, String name, String key) {
+        Placement placement = cache.get(key);
+        if (placement != null) {
+            return placement;
+        }
+        long stamp = cache.stamp();
+        Optional<Placement> row = directory.placement(kind, name);
+        row.ifPresent(p -> cache.remember(p, stamp));
+        return row.orElse(null);
+    }
+
+    /** Places a new namespace after checking its name, so that a bad name leaves no placement behind. */
+    Placement place(Placement.Kind kind, String name, String requested, String template) {
+        Template t = shard(Directory.MAIN).open().namespaces().templates().require(kind.namespaceKind(), template);
+        NamespaceName.validate(kind.namespaceKind(), name, t.maxNameLength());
+        return resolve(kind, name, requested, Placement.State.PLACING);
+    }
+
+    /** Marks a placement whose tables now exist ACTIVE. */
+    void activate(Placement placement) {
+        long stamp = cache.stamp();
+        directory.activate(placement.kind(), List.of(placement.name()));
+        cache.remember(new Placement(placement.kind(), placement.name(), placement.shard(), placement.epoch(),
+                Placement.State.ACTIVE), stamp);
+    }
+
+    /** Forgets a placement, here at once and in other processes by notification. */
+    void forget(Placement.Kind kind, String name) {
+        directory.forget(kind, name);
+        cache.invalidate(Placement.key(kind, name));
+    }
+
+    /** @return the placement a namespace context borrows for: cached, else read; never waits */
+    Placement current(Placement.Kind kind, String name, String key, String home) {
+        Placement placement = lookup(kind, name, key);
+        // Not placed (a renamed FoundUp's old id): where its context was built.
+        return placement != null ? placement : new Placement(kind, name, home, 0, Placement.State.ACTIVE);
+    }
+
+    /** @return a shard's pool, the shard opened now if it was not */
+    DataSource pool(String shard) {
+        return shard(shard).open().pool();
+    }
+
+    /**
+     * @param name a shard's name
+     * @return the shard; the directory is read again when this process does not know it yet
+     * @throws FoundupsDbException INVALID_INPUT when there is no such shard
+     */
+    Shard shard(String name) {
+        Shard shard = shards.get(name);
+        if (shard == null) {
+            reloadShards();
+            shard = shards.get(name);
+            if (shard == null) {
+                throw new FoundupsDbException(ErrorCode.INVALID_INPUT, "there is no shard '" + name + "'; the shards "
+                        + "are: " + String.join(", ", shards.keySet().stream().sorted().toList()));
+            }
+        }
+        return shard;
+    }
+
+    /** @return every shard, by name */
+    List<Shard> shards() {
+        reloadShards();
+        List<Shard> all = new ArrayList<>(shards.values());
+        all.sort((a, b) -> a.name().compareTo(b.name()));
+        return all;
+    }
+
+    /** Refuses a named shard that does not exist or takes no new placements. */
+    void requireActiveShard(String name) {
+        for (Directory.ShardRow row : directory.shards()) {
+            if (row.name().equals(name)) {
+                if (!Directory.SHARD_ACTIVE.equals(row.state())) {
+                    throw new FoundupsDbException(ErrorCode.INVALID_INPUT, "shard '" + name + "' is " + row.state()
+                            .toLowerCase() + " and takes no new namespaces or agents; name another shard");
+                }
+                return;
+            }
+        }
+        throw new FoundupsDbException(ErrorCode.INVALID_INPUT, "there is no shard '" + name + "'; see 'foundups-db "
+                + "shard list'");
+    }
+
+    /** Learns the shards the directory lists and this process does not know yet. */
+    synchronized void reloadShards() {
+        for (Directory.ShardRow row : directory.shards()) {
+            shards.computeIfAbsent(row.name(), name -> new Shard(name, Directory.MAIN.equals(name) ? null
+                    : DatabaseUrl.parse(row.url(), "the URL of shard '" + name + "'"), settings, openListener,
+                    connections(name)));
+        }
+    }
+
+    /** The connections of namespace contexts built from a shard's catalog: wherever the namespace is placed. */
+    private ContextConnections connections(String home) {
+        return (kind, name) -> new DataSourceConnectionProvider(new PlacedDataSource(this, Placement.Kind.of(kind),
+                name, home));
+    }
+
+    private Placement awaitAgent(Placement moving) {
+        long deadline = System.nanoTime() + settings.moveWaitTimeout().toNanos();
+        Placement placement = moving;
+        while (placement.state() == Placement.State.MOVING) {
+            if (System.nanoTime() > deadline) {
+                throw new FoundupsDbException(ErrorCode.NAMESPACE_MOVED, placement.describe() + " is being moved to "
+                        + "another shard, and the move did not finish within moveWaitTimeout; nothing was written. "
+                        + "Retry later");
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(AGENT_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new FoundupsDbException(ErrorCode.NAMESPACE_MOVED, "interrupted while waiting for the move of "
+                        + placement.describe());
+            }
+            cache.invalidate(placement.key());
+            placement = directory.placement(placement.kind(), placement.name()).orElse(placement);
+        }
+        return placement;
+    }
+
+    /** The listener's own connection to the directory's database, outside the pool. */
+    private Connection listenerConnection() throws SQLException {
+        DatabaseUrl url = settings.mainUrl();
+        Properties properties = new Properties();
+        url.user().ifPresent(u -> properties.setProperty("user", u));
+        url.password().ifPresent(p -> properties.setProperty("password", p));
+        properties.setProperty("ApplicationName", "foundups-db-placements");
+        return DriverManager.getConnection(url.jdbcUrl(), properties);
+    }
+
+    /** Stops listening and closes every shard's pool but main's. */
+    @Override
+    public void close() {
+        PlacementCache c = cache;
+        if (c != null) {
+            c.close();
+        }
+        for (Shard shard : shards.values()) {
+            shard.close();
+        }
+    }
+}
