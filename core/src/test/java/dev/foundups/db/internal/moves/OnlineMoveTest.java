@@ -1,0 +1,88 @@
+package dev.foundups.db.internal.moves;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.foundups.db.NamespaceKind;
+
+/**
+ * Online moves between real servers with {@code wal_level = logical}: under a steady writer, and with the source
+ * down during the cleanup.
+ */
+@Timeout(300)
+class OnlineMoveTest {
+
+    private MoveFixture f;
+
+    @BeforeEach
+    void fixture() throws Exception {
+        f = new MoveFixture();
+    }
+
+    @Test
+    void aNamespaceMovesOnlineUnderAWriterWithoutLosingOrDoublingAnAcknowledgedRow() throws Exception {
+        int seeded = 100_000;
+        f.foundUp("main", "big", seeded);
+        Moves.Report report;
+        MoveWriter writer = new MoveWriter(f.servers.db("main").foundUp("big").dsl(),
+                () -> f.servers.db("s2").foundUp("big").dsl(), f.flipped("FOUNDUP:big"));
+        try (writer) {
+            Thread.sleep(300);
+            report = f.moves.move(NamespaceKind.FOUNDUP, "big", "s2");
+            Thread.sleep(300);
+            writer.stop();
+        }
+
+        assertEquals("LOGICAL", report.method());
+        int written = writer.acknowledged().size();
+        assertEquals(seeded + written, f.count("s2", "SELECT count(*) FROM foundups_big_content"),
+                "every row once on the target");
+        assertEquals(written, f.count("s2", "SELECT count(*) FROM foundups_big_content WHERE content LIKE 'w%' "
+                + "AND id = ANY (" + writer.idArray() + ")"), "each acknowledged row");
+        writer.assertSequenceContinued();
+        f.assertGoneFrom("main", "big");
+        f.assertNoReplicationObjects("s2", "big");
+        f.assertPlaced(Moves.FOUNDUP, "big", "s2");
+        assertEquals("ready", f.servers.query("s2", "SELECT state FROM foundupsdb_namespaces WHERE name = 'big'"));
+        System.out.printf("online move: rows=%d (seeded %d, written during the move %d), total=%d ms, freeze=%d ms,"
+                + " writer pause=%d ms%n", report.rows(), seeded, written, report.total().toMillis(),
+                report.freeze().toMillis(), writer.pauseMillis());
+    }
+
+    @Test
+    void aSourceDownDuringTheCleanupLeavesARecordedSlotAndTheMoveSucceeds() throws Exception {
+        f.foundUp("s2", "orphan", 500);
+        String before = f.contentSum("s2", "orphan");
+        Moves stopping = f.moves.withHook((label, step, point) -> {
+            if (step == Step.FLIPPED && point == MoveContext.Point.DONE) {
+                f.servers.stop("s2");
+            }
+        });
+        Moves.Report report;
+        try {
+            report = stopping.move(NamespaceKind.FOUNDUP, "orphan", "main");
+            assertEquals("fdbmove_foundups_orphan", report.orphanSlot());
+            assertTrue(report.sourceLeft());
+            f.assertPlaced(Moves.FOUNDUP, "orphan", "main");
+            assertEquals(before, f.contentSum("main", "orphan"));
+            assertEquals(0, f.count("main", "SELECT count(*) FROM pg_subscription"));
+            List<String> left = f.moves.dropLeftovers();
+            assertEquals(1, left.size(), left::toString);
+            assertTrue(left.get(0).contains("fdbmove_foundups_orphan") && left.get(0).contains("cannot be reached"),
+                    left.get(0));
+        } finally {
+            f.servers.start("s2");
+        }
+        assertEquals(1, f.count("s2", "SELECT count(*) FROM pg_replication_slots "
+                + "WHERE slot_name = 'fdbmove_foundups_orphan'"), "the slot waits for the source");
+        assertEquals(List.of(), f.moves.dropLeftovers());
+        f.assertGoneFrom("s2", "orphan");
+        assertEquals(List.of(), f.moves.dropLeftovers(), "nothing left to do");
+    }
+}
