@@ -156,21 +156,28 @@ public final class NamespaceCatalog {
     }
 
     /**
-     * Moves a namespace of a sharded database to another shard, while it stays in use.
+     * Moves a namespace of a sharded database to another shard while it stays in use: by logical replication when
+     * the source server has {@code wal_level=logical} (writers to it wait well under a second at the switch), else
+     * copied and checked under a freeze (writers wait for the whole copy; the report says so). Every step is
+     * journaled in the directory: after a crash, calling it again finishes or undoes the move, and the namespace
+     * is never in two places nor in none. Readers and writers of this and other processes follow it to the new
+     * shard; nothing is written to the old one after the switch.
      *
      * @param kind  module or FoundUp
      * @param name  its name
      * @param shard the shard to move it to
-     * @throws FoundupsDbException CONFIGURATION when the database is not sharded, or this build cannot move
-     *                             namespaces; INVALID_INPUT for an unknown shard or namespace
+     * @return what the move did
+     * @throws FoundupsDbException CONFIGURATION when the database is not sharded; INVALID_INPUT for an unknown or
+     *                             draining shard or an unplaced namespace; TRANSFER when a step failed (run it
+     *                             again to resume); MIGRATION when the namespace is behind its template
      */
-    public void move(NamespaceKind kind, String name, String shard) {
+    public MoveReport move(NamespaceKind kind, String name, String shard) {
         ShardedCatalog sharded = sharded();
         if (sharded == null) {
             throw new FoundupsDbException(FoundupsDbException.ErrorCode.CONFIGURATION, "cannot move "
                     + kind.describeName() + " '" + name + "': the database is not sharded");
         }
-        sharded.move(kind, name, shard);
+        return sharded.move(kind, name, shard);
     }
 
     /** @return the names of the module templates on the class path: the modules that can be registered */

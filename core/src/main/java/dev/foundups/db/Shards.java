@@ -80,13 +80,42 @@ public final class Shards {
     }
 
     /**
-     * Moves every namespace and agent off a shard, which takes no new placements from then on.
+     * Moves every namespace and agent off a shard, one at a time (see {@link NamespaceCatalog#move}), each to the
+     * shard with the fewest placements; the shard takes no new placements from the start. Stops at the first
+     * failure; calling it again goes on from there.
      *
      * @param name the shard
-     * @throws FoundupsDbException CONFIGURATION on SQLite; INVALID_INPUT when there is no such shard
+     * @return what each move did, in order
+     * @throws FoundupsDbException CONFIGURATION on SQLite or when no other shard takes placements; INVALID_INPUT
+     *                             when there is no such shard; TRANSFER when a move failed
      */
-    public void drain(String name) {
-        routing().admin().drain(name);
+    public List<MoveReport> drain(String name) {
+        return routing().admin().drain(name);
+    }
+
+    /**
+     * Moves one agent's rows ({@code agents_awakening}, {@code agents_memory}) to a shard. Agents move offline:
+     * writes naming the agent wait until its rows are on the new shard.
+     *
+     * @param agentId the agent
+     * @param shard   the shard to move it to
+     * @return what the move did
+     * @throws FoundupsDbException CONFIGURATION on SQLite; INVALID_INPUT for an unknown shard or agent
+     */
+    public MoveReport moveAgent(String agentId, String shard) {
+        Objects.requireNonNull(agentId, "agentId");
+        return routing().admin().moveAgent(agentId, shard);
+    }
+
+    /**
+     * Drops what finished moves had to leave on a source shard that was down when they cleaned up: a replication
+     * slot (which keeps WAL on that server until dropped), fenced tables, a publication.
+     *
+     * @return one line per move whose leftovers are still there because their shard is still down
+     * @throws FoundupsDbException CONFIGURATION on SQLite
+     */
+    public List<String> cleanup() {
+        return routing().admin().cleanup();
     }
 
     /**

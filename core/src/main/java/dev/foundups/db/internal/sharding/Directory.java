@@ -253,6 +253,21 @@ final class Directory {
         return counts;
     }
 
+    /** @return the placements on a shard, agents last, each kind by name: the order a drain moves them in */
+    List<Placement> placementsOn(String shard) {
+        return main.selectFrom(FOUNDUPSDB_PLACEMENTS).where(FOUNDUPSDB_PLACEMENTS.SHARD.eq(shard))
+                .orderBy(DSL.when(FOUNDUPSDB_PLACEMENTS.KIND.eq(Placement.Kind.AGENT.name()), 1).otherwise(0),
+                        FOUNDUPSDB_PLACEMENTS.KIND, FOUNDUPSDB_PLACEMENTS.NAME)
+                .fetch(Directory::toPlacement);
+    }
+
+    /** @return the active shard with the fewest placements other than {@code excluded}, ties by name */
+    Optional<String> leastLoadedExcept(String excluded) {
+        Map<String, Integer> load = activeLoad();
+        load.remove(excluded);
+        return Optional.ofNullable(leastLoaded(load));
+    }
+
     /** @return every placement of namespaces, by key: which catalog rows of which shard are authoritative */
     Map<String, Placement> namespacePlacements() {
         Map<String, Placement> all = new HashMap<>();

@@ -1,7 +1,9 @@
 package dev.foundups.db.internal.sharding;
 
-import dev.foundups.db.FoundupsDbException;
-import dev.foundups.db.FoundupsDbException.ErrorCode;
+import java.util.List;
+
+import dev.foundups.db.MoveReport;
+
 
 /**
  * Moves what is placed on one shard to another: the entry point of {@code catalog().move(...)} and
@@ -14,42 +16,28 @@ import dev.foundups.db.FoundupsDbException.ErrorCode;
 interface NamespaceMover {
 
     /**
-     * Moves one module, FoundUp or agent.
+     * Moves one module, FoundUp or agent, or finishes its interrupted move.
      *
      * @param kind   what it is
      * @param name   its name
      * @param target the shard to move it to
+     * @return what the move did
      */
-    void move(Placement.Kind kind, String name, String target);
+    MoveReport move(Placement.Kind kind, String name, String target);
 
     /**
      * Moves everything off a shard, which takes no new placements from then on.
      *
      * @param shard the shard
+     * @return what each move did, in order
      */
-    void drain(String shard);
+    List<MoveReport> drain(String shard);
 
     /**
      * @param routing the database's routing
-     * @return the mover of this build
+     * @return the mover of a sharded database
      */
     static NamespaceMover of(ShardRouting routing) {
-        return new NamespaceMover() {
-            @Override
-            public void move(Placement.Kind kind, String name, String target) {
-                throw notBuilt();
-            }
-
-            @Override
-            public void drain(String shard) {
-                throw notBuilt();
-            }
-        };
-    }
-
-    private static FoundupsDbException notBuilt() {
-        return new FoundupsDbException(ErrorCode.CONFIGURATION, "moving namespaces between shards is not part of "
-                + "this build of FoundUps DB yet: the placement can be chosen when a namespace is created "
-                + "(catalog().create(kind, name, shard))");
+        return new DirectoryMoves(routing);
     }
 }

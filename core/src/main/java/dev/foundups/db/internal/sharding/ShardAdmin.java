@@ -22,6 +22,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.foundups.db.Dialect;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
+import dev.foundups.db.MoveReport;
 import dev.foundups.db.NamespaceInfo;
 import dev.foundups.db.NamespaceState;
 import dev.foundups.db.ShardInfo;
@@ -136,9 +137,19 @@ public final class ShardAdmin {
     }
 
     /** Moves everything off a shard. */
-    public void drain(String name) {
+    public List<MoveReport> drain(String name) {
         routing.shard(ShardName.validate(name));
-        routing.mover().drain(name);
+        return routing.mover().drain(name);
+    }
+
+    /** Moves one agent's rows to a shard. */
+    public MoveReport moveAgent(String agentId, String shard) {
+        return routing.mover().move(Placement.Kind.AGENT, agentId, shard);
+    }
+
+    /** @return lines for what finished moves left on sources that are still down */
+    public List<String> cleanup() {
+        return ((DirectoryMoves) routing.mover()).dropLeftovers();
     }
 
     /** Of a shard's catalog rows, those the directory places on that shard (main keeps unplaced ones). */

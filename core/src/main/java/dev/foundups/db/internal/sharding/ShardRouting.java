@@ -47,7 +47,8 @@ public final class ShardRouting implements AutoCloseable {
     private final Map<String, Shard> shards = new ConcurrentHashMap<>();
     private final ShardedCatalog catalog = new ShardedCatalog(this);
     private final ShardAdmin admin = new ShardAdmin(this);
-    private final NamespaceMover mover = NamespaceMover.of(this);
+    /** Made on first use: it needs the directory, which the constructor sets. */
+    private volatile NamespaceMover mover;
     private volatile boolean sharded;
     private volatile PlacementCache cache;
     private volatile MoveFence fence;
@@ -99,7 +100,16 @@ public final class ShardRouting implements AutoCloseable {
     }
 
     NamespaceMover mover() {
-        return mover;
+        NamespaceMover m = mover;
+        if (m == null) {
+            synchronized (this) {
+                if (mover == null) {
+                    mover = NamespaceMover.of(this);
+                }
+                m = mover;
+            }
+        }
+        return m;
     }
 
     Directory directory() {

@@ -19,6 +19,7 @@ import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.MigrationListener;
 import dev.foundups.db.MigrationReport;
+import dev.foundups.db.MoveReport;
 import dev.foundups.db.NamespaceInfo;
 import dev.foundups.db.NamespaceKind;
 import dev.foundups.db.NamespaceState;
@@ -218,8 +219,8 @@ public final class ShardedCatalog {
     }
 
     /** Moves a namespace to another shard. */
-    public void move(NamespaceKind kind, String name, String shard) {
-        routing.mover().move(Placement.Kind.of(kind), name, shard);
+    public MoveReport move(NamespaceKind kind, String name, String shard) {
+        return routing.mover().move(Placement.Kind.of(kind), name, shard);
     }
 
     /** @return the namespaces machinery of the shard a namespace is placed on (main when it is not placed) */
