@@ -3,12 +3,14 @@ package dev.foundups.db.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 
 import dev.foundups.db.FoundupsDb;
+import dev.foundups.db.MoveReport;
 import dev.foundups.db.NamespaceInfo;
 import dev.foundups.db.NamespaceKind;
 import dev.foundups.db.NamespaceState;
@@ -22,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code namespace create|list|drop|rename}. */
 @Command(name = "namespace", mixinStandardHelpOptions = true,
         description = "Create, list, drop or rename module and FoundUp namespaces.",
-        subcommands = {NamespaceCommand.Create.class, NamespaceCommand.ListCommand.class,
+        subcommands = {NamespaceCommand.Create.class, NamespaceCommand.ListCommand.class, NamespaceCommand.Move.class,
             NamespaceCommand.Drop.class, NamespaceCommand.Rename.class})
 final class NamespaceCommand {
 
@@ -170,6 +172,63 @@ final class NamespaceCommand {
                         + renamed.tablePrefix() + "*");
                 return 0;
             }
+        }
+    }
+
+    /** {@code namespace move [KIND] NAME --to SHARD}. */
+    @Command(name = "move", mixinStandardHelpOptions = true,
+            description = {"Move a module or FoundUp to another shard while it stays in use (sharded PostgreSQL).",
+                "Online by logical replication when the source server has wal_level=logical: writers wait only at "
+                + "the switch. Otherwise copied and checked while writers wait, and the output says so.",
+                "Every step is journaled: after a crash, run the same command again to finish or undo it."})
+    static final class Move implements Callable<Integer> {
+        @ParentCommand
+        NamespaceCommand parent;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(arity = "1..2", paramLabel = "[KIND] NAME", description = "module or foundup (needed only when "
+                + "a module and a FoundUp share the name), then the module name or FoundUp id")
+        List<String> names;
+
+        @Option(names = "--to", required = true, paramLabel = "SHARD", description = "the shard to move it to")
+        String shard;
+
+        @Override
+        public Integer call() {
+            try (FoundupsDb db = parent.root.open(b -> b)) {
+                String name = names.get(names.size() - 1);
+                NamespaceKind kind = names.size() == 2 ? kindOf(names.get(0)) : inferKind(db, name);
+                MoveReport report = db.catalog().move(kind, name, shard);
+                spec.commandLine().getOut().println(ShardCommand.describe(report));
+                return 0;
+            }
+        }
+
+        private NamespaceKind kindOf(String text) {
+            for (NamespaceKind k : NamespaceKind.values()) {
+                if (k.catalogValue().equalsIgnoreCase(text) || k.name().equalsIgnoreCase(text)) {
+                    return k;
+                }
+            }
+            throw new FoundupsDbCli.CommandFailure(2, "'" + text + "' is not a namespace kind: use module or "
+                    + "foundup");
+        }
+
+        private static NamespaceKind inferKind(FoundupsDb db, String name) {
+            List<NamespaceKind> found = new ArrayList<>();
+            for (NamespaceKind k : NamespaceKind.values()) {
+                db.catalog().find(k, name).filter(n -> n.state() != NamespaceState.DROPPED)
+                        .ifPresent(n -> found.add(k));
+            }
+            if (found.size() == 1) {
+                return found.get(0);
+            }
+            throw new FoundupsDbCli.CommandFailure(found.isEmpty() ? 1 : 2, found.isEmpty()
+                    ? "there is no module or FoundUp '" + name + "'; 'foundups-db namespace list' shows them"
+                    : "both a module and a FoundUp are named '" + name + "': say which, e.g. "
+                    + "'foundups-db namespace move foundup " + name + " --to SHARD'");
         }
     }
 
