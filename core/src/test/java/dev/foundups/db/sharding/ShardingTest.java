@@ -263,8 +263,11 @@ class ShardingTest {
             assertTrue(e.getMessage().startsWith("sharding needs PostgreSQL: databaseUrl names the SQLite database"),
                     e.getMessage());
             assertTrue(sqlite.shards().list().isEmpty());
+            assertEquals(List.of("one database"), sqlite.shards().query(dsl -> List.of("one database")));
         }
         try (FoundupsDb db = open()) {
+            assertEquals(ErrorCode.CONFIGURATION, assertThrows(FoundupsDbException.class,
+                    () -> db.catalog().create(NamespaceKind.FOUNDUP, "x", "b")).errorCode(), "not sharded yet");
             assertEquals(ErrorCode.CONFIGURATION, assertThrows(FoundupsDbException.class,
                     () -> db.shards().add("b", "sqlite:///" + dir.resolve("x.db"))).errorCode());
             assertEquals(ErrorCode.INVALID_NAME, assertThrows(FoundupsDbException.class,
