@@ -83,6 +83,42 @@ class CliShardTest {
     }
 
     @Test
+    void namespacesAndAgentsMoveAndShardsDrainFromTheCommandLine() throws Exception {
+        String main = ShardServers.newDatabaseUrl(0);
+        String b = ShardServers.newDatabaseUrl(1);
+        String c = ShardServers.newDatabaseUrl(2);
+        assertEquals(0, run("--url", main, "shard", "add", "b", b).exitCode());
+        assertEquals(0, run("--url", main, "shard", "add", "c", c).exitCode());
+        assertEquals(0, run("--url", main, "namespace", "create", "foundup", "roamer", "--shard", "b").exitCode());
+
+        CliTest.Run move = run("--url", main, "namespace", "move", "roamer", "--to", "c");
+        assertEquals(0, move.exitCode(), move.err());
+        assertTrue(move.out().startsWith("moved foundup 'roamer' from 'b' to 'c' online: "), move.out());
+        assertTrue(move.out().contains("writers waited"), move.out());
+        CliTest.Run again = run("--url", main, "namespace", "move", "foundup", "roamer", "--to", "c");
+        assertTrue(again.out().contains("foundup 'roamer' is on shard 'c' already"), again.out());
+        CliTest.Run missing = run("--url", main, "namespace", "move", "nobody", "--to", "c");
+        assertEquals(1, missing.exitCode(), missing.out());
+        assertTrue(missing.err().contains("there is no module or FoundUp 'nobody'"), missing.err());
+        CliTest.Run badKind = run("--url", main, "namespace", "move", "table", "roamer", "--to", "c");
+        assertEquals(2, badKind.exitCode(), badKind.out());
+        assertTrue(badKind.err().contains("'table' is not a namespace kind"), badKind.err());
+
+        CliTest.Run drain = run("--url", main, "shard", "drain", "c");
+        assertEquals(0, drain.exitCode(), drain.err());
+        assertTrue(drain.out().contains("moved foundup 'roamer' from 'c' to "), drain.out());
+        assertTrue(drain.out().contains("shard 'c' is drained: 1 move(s)"), drain.out());
+        CliTest.Run list = run("--url", main, "shard", "list");
+        assertTrue(list.out().matches("(?s).*\\nc +draining +0 +0  jdbc:postgresql://.*"), list.out());
+        CliTest.Run cleanup = run("--url", main, "shard", "cleanup");
+        assertEquals(0, cleanup.exitCode(), cleanup.err());
+        assertTrue(cleanup.out().contains("nothing left behind"), cleanup.out());
+        for (CliTest.Run run : new CliTest.Run[] {move, drain, list}) {
+            assertFalse(run.out().contains("password=postgres"), run.out());
+        }
+    }
+
+    @Test
     void sqliteRefusesShardsNamingTheSetting() {
         String sqlite = Backend.SQLITE.newDatabaseUrl(dir);
         CliTest.Run add = run("--url", sqlite, "shard", "add", "b", ShardServers.unreachableUrl());
