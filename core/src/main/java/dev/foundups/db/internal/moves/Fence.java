@@ -65,11 +65,13 @@ final class Fence {
                 throw e; // another move created it at the same moment: fine
             }
         }
+        // Which columns have sequences does not change under the lock: look before taking it.
+        List<NamespaceTables.SequenceColumn> sequences = tables.sequenceColumns(source, tables.schema());
         source.setAutoCommit(false);
         try {
             long started = lock(source, tables);
             long rows = work.run(source);
-            copySequences(source, target, tables);
+            copySequences(source, target, tables.schema(), sequences);
             try (Statement st = source.createStatement()) {
                 for (String table : tables.tables()) {
                     st.execute("ALTER TABLE " + SqlIdentifier.qualified(tables.schema(), table) + " SET SCHEMA "
@@ -133,14 +135,13 @@ final class Fence {
     }
 
     /** Sets each target sequence to the source's value: replication does not carry sequences. */
-    private static void copySequences(Connection source, Connection target, NamespaceTables tables)
-            throws SQLException {
-        List<NamespaceTables.SequenceColumn> columns = tables.sequenceColumns(source, tables.schema());
+    private static void copySequences(Connection source, Connection target, String schema,
+                                      List<NamespaceTables.SequenceColumn> columns) throws SQLException {
         List<Long> values = new ArrayList<>();
         try (PreparedStatement st = source.prepareStatement(
                 "SELECT pg_sequence_last_value(pg_get_serial_sequence(?, ?)::regclass)")) {
             for (NamespaceTables.SequenceColumn c : columns) {
-                st.setString(1, SqlIdentifier.qualified(tables.schema(), c.table()));
+                st.setString(1, SqlIdentifier.qualified(schema, c.table()));
                 st.setString(2, c.column());
                 try (ResultSet rs = st.executeQuery()) {
                     rs.next();
@@ -153,7 +154,7 @@ final class Fence {
                 "SELECT setval(pg_get_serial_sequence(?, ?)::regclass, ?, true)")) {
             for (int i = 0; i < columns.size(); i++) {
                 if (values.get(i) != null) { // never used on the source: the target's is as new
-                    st.setString(1, SqlIdentifier.qualified(tables.schema(), columns.get(i).table()));
+                    st.setString(1, SqlIdentifier.qualified(schema, columns.get(i).table()));
                     st.setString(2, columns.get(i).column());
                     st.setLong(3, values.get(i));
                     st.execute();

@@ -204,7 +204,12 @@ final class MoveJournal {
                 st.setString(2, key);
                 st.execute();
             } catch (SQLException e) {
-                // the session ends with the connection's eviction, and the lock with it
+                // Not unlocked: close the session itself (the pool replaces it), and the lock goes with it.
+                try {
+                    connection.abort(Runnable::run);
+                } catch (SQLException ignored) {
+                    // already gone
+                }
             } finally {
                 provider.release(connection);
             }

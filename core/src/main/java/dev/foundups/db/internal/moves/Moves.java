@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
 
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
@@ -136,10 +137,20 @@ public final class Moves {
      * @param directory         the shard directory
      * @param directoryDatabase a context on the directory database, where the journal is
      * @param classLoader       where the templates are
+     * @throws FoundupsDbException CONFIGURATION naming DATABASE_URL when the directory is not PostgreSQL
      */
     public Moves(Directory directory, DSLContext directoryDatabase, ClassLoader classLoader) {
-        this(directory, new MoveJournal(directoryDatabase), classLoader, MoveContext.Settings.DEFAULT,
-                MoveContext.StepHook.NONE);
+        this(directory, new MoveJournal(requirePostgres(directoryDatabase)), classLoader,
+                MoveContext.Settings.DEFAULT, MoveContext.StepHook.NONE);
+    }
+
+    private static DSLContext requirePostgres(DSLContext dsl) {
+        if (dsl.dialect().family() != SQLDialect.POSTGRES) {
+            throw new FoundupsDbException(ErrorCode.CONFIGURATION, "moving namespaces between shards needs "
+                    + "PostgreSQL: DATABASE_URL names a " + dsl.dialect().getName() + " database; sharding is "
+                    + "PostgreSQL only (DATABASE_URL=postgresql://...)");
+        }
+        return dsl;
     }
 
     private Moves(Directory directory, MoveJournal journal, ClassLoader classLoader, MoveContext.Settings settings,

@@ -180,13 +180,22 @@ final class Replication {
         requireStandardStrings(target);
         String quoted = SqlIdentifier.quoted("subscription", name);
         try (Statement st = target.createStatement()) {
-            st.execute("CREATE SUBSCRIPTION " + quoted + " CONNECTION " + source.sqlLiteral() + " PUBLICATION "
-                    + quoted + " WITH (copy_data = true, create_slot = false, slot_name = '" + name
-                    + "', enabled = true, synchronous_commit = 'on')");
-        } catch (SQLException e) {
-            // The server's message never quotes the statement; still, mask anything that looks like a password.
-            throw new SQLException("CREATE SUBSCRIPTION " + name + " to " + source + " failed: "
-                    + DatabaseUrl.mask(String.valueOf(e.getMessage())), e.getSQLState());
+            // The statement holds the password: keep it out of the server's log, whatever the server logs (both
+            // settings are a superuser's, which PostgreSQL 14 requires of CREATE SUBSCRIPTION anyway).
+            st.execute("SET log_statement = 'none'");
+            st.execute("SET log_min_error_statement = 'panic'");
+            try {
+                st.execute("CREATE SUBSCRIPTION " + quoted + " CONNECTION " + source.sqlLiteral() + " PUBLICATION "
+                        + quoted + " WITH (copy_data = true, create_slot = false, slot_name = '" + name
+                        + "', enabled = true, synchronous_commit = 'on')");
+            } catch (SQLException e) {
+                // The server's message does not quote the statement; still, mask what looks like a password.
+                throw new SQLException("CREATE SUBSCRIPTION " + name + " to " + source + " failed: "
+                        + DatabaseUrl.mask(String.valueOf(e.getMessage())), e.getSQLState());
+            } finally {
+                st.execute("RESET log_statement");
+                st.execute("RESET log_min_error_statement");
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.foundups.db.internal.moves;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,24 +11,44 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.foundups.db.AgentMemory;
 import dev.foundups.db.NamespaceKind;
 import dev.foundups.db.testing.ChildJvm;
 
 /**
- * Moves killed with SIGKILL at every step (at its start, after its work and before the journal says so, and
- * inside the freeze's lock), then run again: exactly one placement is authoritative, with every row, and nothing
- * of the move is left on either shard. Before the flip, a killed move can also be rolled back.
+ * Moves killed with SIGKILL at every step: at its start (journaled as started, not run), after its work and
+ * before the journal says so, and inside the freeze's lock. One child process runs many moves, each stopping at
+ * its own point and staying there (holding its connections, locks and open transaction), and is then killed: every
+ * move dies at its point at once. Run again, each ends with exactly one placement authoritative, holding every
+ * row, and nothing of the move left on either shard; before its flip, a killed move can be rolled back instead.
  */
-@Timeout(120)
+@Timeout(300)
 class MoveCrashTest {
 
     private static final int ROWS = 2_000;
+
+    /** What happens after the kill. */
+    private enum After {
+        RERUN, ROLL_BACK
+    }
+
+    /** One killed move. */
+    private record Killed(String kind, String name, String source, String target, String point, boolean offline,
+                          After after) {
+        String arg() {
+            return "move:" + kind + "," + name + "," + target + "," + point + "," + offline;
+        }
+
+        @Override
+        public String toString() {
+            return (offline ? "offline " : "") + kind.toLowerCase(Locale.ROOT) + " killed at " + point + ", then "
+                    + after.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+        }
+    }
 
     private MoveFixture f;
 
@@ -36,118 +57,151 @@ class MoveCrashTest {
         f = new MoveFixture();
     }
 
-    /** Every point an online move passes, and the points of an offline move that differ from them. */
-    static Stream<Arguments> movePoints() {
-        List<Arguments> points = new ArrayList<>();
+    /** Every point an online move passes; the one that holds an open transaction last (see {@link #killAll}). */
+    @TestFactory
+    Stream<DynamicTest> anOnlineMoveKilledAtAnyPointEndsOnTheTargetWhenRunAgain() throws Exception {
+        List<Killed> moves = new ArrayList<>();
         for (Step step : Step.values()) {
-            if (step != Step.DONE) {
-                points.add(Arguments.of(step + ":START", false));
-                if (step == Step.FENCED) {
-                    points.add(Arguments.of(step + ":LOCKED", false));
-                }
-                points.add(Arguments.of(step + ":DONE", false));
+            for (String point : step == Step.DONE ? List.<String>of() : List.of("START", "DONE")) {
+                moves.add(namespace("k", step + ":" + point, false, After.RERUN));
             }
         }
-        for (String point : List.of("PROVISIONED:DONE", "FENCED:LOCKED", "FENCED:DONE", "FLIPPED:DONE")) {
-            points.add(Arguments.of(point, true));
-        }
-        return points.stream();
+        moves.add(namespace("k", "FENCED:LOCKED", false, After.RERUN));
+        return killAll(moves);
     }
 
-    @ParameterizedTest(name = "{0}, offline {1}")
-    @MethodSource("movePoints")
-    void aMoveKilledAtAnyPointEndsOnTheTargetWhenRunAgain(String point, boolean offline) throws Exception {
-        String name = killedName(offline ? "o" : "k", point);
+    /**
+     * Rolled-back online moves, offline moves and agent moves. Ordered so that no parked move blocks a later one: a
+     * slot is only created while no parked transaction holds an id, and an agent's freeze locks its source's agent
+     * tables, which the agent moves after it neither lock nor copy into.
+     */
+    @TestFactory
+    Stream<DynamicTest> rolledBackOfflineAndAgentMovesKilledAtTheirPointsEndCleanly() throws Exception {
+        List<Killed> moves = new ArrayList<>();
+        for (String point : List.of("SUBSCRIBED:DONE", "SYNCED:DONE", "FENCED:DONE")) {
+            moves.add(namespace("r", point, false, After.ROLL_BACK));
+        }
+        for (String point : List.of("PROVISIONED:DONE", "FENCED:DONE", "FLIPPED:DONE")) {
+            moves.add(namespace("o", point, true, After.RERUN));
+        }
+        moves.add(namespace("r", "FENCED:LOCKED", false, After.ROLL_BACK));
+        moves.add(namespace("o", "FENCED:LOCKED", true, After.RERUN));
+        moves.add(agent("main", "s2", "MARKED:DONE"));
+        moves.add(agent("s2", "s3", "FLIPPED:DONE"));
+        moves.add(agent("s3", "main", "FENCED:DONE"));
+        moves.add(agent("main", "s2", "FENCED:LOCKED"));
+        return killAll(moves);
+    }
+
+    private Killed namespace(String prefix, String point, boolean offline, After after) throws Exception {
+        String name = prefix + "_" + point.toLowerCase(Locale.ROOT).replace(':', '_');
         f.foundUp("main", name, ROWS);
-        String before = f.contentSum("main", name);
+        return new Killed(Moves.FOUNDUP, name, "main", "s2", point, offline, after);
+    }
 
-        killAt(Moves.FOUNDUP, name, point, offline);
-        Moves.Placement afterKill = f.directory.placement(Moves.FOUNDUP, name);
-        assertEquals(flippedBy(point) ? "s2" : "main", afterKill.shard(), "the authoritative shard after the kill");
+    private Killed agent(String source, String target, String point) {
+        String agent = "agent-" + point.toLowerCase(Locale.ROOT).replace(':', '-').replace('_', '-');
+        AgentMemory memory = f.servers.db(source).agents();
+        memory.recordAwakening(agent, "01");
+        for (int i = 0; i < 20; i++) {
+            memory.learnPattern(agent, "p", "{\"i\": " + i + "}");
+        }
+        f.directory.place(Moves.AGENT, agent, source);
+        return new Killed(Moves.AGENT, agent, source, target, point, false, After.RERUN);
+    }
 
-        Moves.Report report = f.moves.move(NamespaceKind.FOUNDUP, name, "s2");
+    /**
+     * Runs the moves in one child process until each has stopped at its point, kills the process with SIGKILL, and
+     * returns one test per move that finishes (or rolls back) that move and checks the result, then one that checks
+     * that nothing of any move is left.
+     */
+    private Stream<DynamicTest> killAll(List<Killed> moves) throws Exception {
+        List<String> sums = new ArrayList<>();
+        List<Long> epochs = new ArrayList<>();
+        for (Killed k : moves) {
+            sums.add(Moves.AGENT.equals(k.kind()) ? null : f.contentSum(k.source(), k.name()));
+            epochs.add(f.directory.placement(k.kind(), k.name()).epoch());
+        }
+        List<String> args = new ArrayList<>();
+        f.servers.urls().forEach((shard, url) -> args.add("shard:" + shard + "=" + url));
+        moves.forEach(k -> args.add(k.arg()));
+        try (ChildJvm child = ChildJvm.start(MoveChild.class, args)) {
+            child.awaitLine(l -> l.equals("ALL STOPPED") || l.startsWith("ENDED"), Duration.ofSeconds(240));
+            List<String> lines = child.lines();
+            for (Killed k : moves) {
+                assertTrue(lines.contains("STOPPED " + k.name() + " " + k.point()), () -> k + ": " + lines
+                        + child.stderr());
+            }
+            child.kill();
+        }
+        List<DynamicTest> tests = new ArrayList<>();
+        for (int i = 0; i < moves.size(); i++) {
+            Killed k = moves.get(i);
+            String sum = sums.get(i);
+            long epoch = epochs.get(i);
+            tests.add(dynamicTest(k.toString(), () -> {
+                if (Moves.AGENT.equals(k.kind())) {
+                    checkAgent(k);
+                } else if (k.after() == After.RERUN) {
+                    checkRerun(k, sum);
+                } else {
+                    checkRollBack(k, sum, epoch);
+                }
+            }));
+        }
+        tests.add(dynamicTest("nothing of any move is left", () -> {
+            assertEquals(List.of(), f.moves.dropLeftovers());
+            f.assertNoReplicationObjectsAt("main");
+            f.assertNoReplicationObjectsAt("s2");
+        }));
+        return tests.stream();
+    }
+
+    private void checkRerun(Killed k, String sum) throws Exception {
+        Moves.Placement afterKill = f.directory.placement(k.kind(), k.name());
+        assertEquals(flippedBy(k.point()) ? k.target() : k.source(), afterKill.shard(), "authoritative after the kill");
+
+        Moves.Report report = f.moves.move(NamespaceKind.FOUNDUP, k.name(), k.target());
 
         assertTrue(report.resumed());
-        assertEquals(offline ? "OFFLINE" : "LOGICAL", report.method());
-        assertEquals(before, f.contentSum("s2", name));
-        f.assertPlaced(Moves.FOUNDUP, name, "s2");
-        f.assertGoneFrom("main", name);
-        f.assertNoReplicationObjects("s2", name);
-        assertEquals(0, f.moves.dropLeftovers().size());
-        var journal = new MoveJournal(f.servers.db("main").dsl()).history(Moves.FOUNDUP, name);
+        assertEquals(k.offline() ? "OFFLINE" : "LOGICAL", report.method());
+        assertEquals(sum, f.contentSum(k.target(), k.name()), "every row, once");
+        f.assertPlaced(k.kind(), k.name(), k.target());
+        f.assertGoneFrom(k.source(), k.name());
+        f.assertNoReplicationObjects(k.target(), k.name());
+        var journal = new MoveJournal(f.servers.db("main").dsl()).history(k.kind(), k.name());
         assertEquals(1, journal.size(), "one move, resumed");
         assertEquals("DONE/DONE", journal.get(0).getState() + "/" + journal.get(0).getStep());
     }
 
-    @ParameterizedTest
-    @MethodSource("rollBackPoints")
-    void anOnlineMoveKilledBeforeItsFlipRollsBack(String point) throws Exception {
-        String name = killedName("r", point);
-        f.foundUp("main", name, ROWS);
-        String before = f.contentSum("main", name);
-        long epoch = f.directory.placement(Moves.FOUNDUP, name).epoch();
+    private void checkRollBack(Killed k, String sum, long epoch) throws Exception {
+        assertTrue(f.moves.rollBack(NamespaceKind.FOUNDUP, k.name()));
 
-        killAt(Moves.FOUNDUP, name, point, false);
-
-        assertTrue(f.moves.rollBack(NamespaceKind.FOUNDUP, name));
-        f.assertPlaced(Moves.FOUNDUP, name, "main");
-        assertTrue(f.directory.placement(Moves.FOUNDUP, name).epoch() > epoch, "waiting writers see a new epoch");
-        assertEquals(before, f.contentSum("main", name));
-        assertEquals(ROWS + 1, f.servers.db("main").foundUp(name).addContent("u", "after", (String) null),
+        f.assertPlaced(k.kind(), k.name(), k.source());
+        assertTrue(f.directory.placement(k.kind(), k.name()).epoch() > epoch, "waiting writers see a new epoch");
+        assertEquals(sum, f.contentSum(k.source(), k.name()));
+        assertEquals(ROWS + 1, f.servers.db(k.source()).foundUp(k.name()).addContent("u", "after", (String) null),
                 "the source takes writes again");
-        f.assertGoneFrom("s2", name);
-        f.assertNoReplicationObjects("main", name);
-        assertEquals(MoveJournal.ROLLED_BACK, new MoveJournal(f.servers.db("main").dsl()).history(Moves.FOUNDUP, name)
-                .get(0).getState());
+        f.assertGoneFrom(k.target(), k.name());
+        f.assertNoReplicationObjects(k.source(), k.name());
+        assertEquals(MoveJournal.ROLLED_BACK, new MoveJournal(f.servers.db("main").dsl())
+                .history(k.kind(), k.name()).get(0).getState());
     }
 
-    static Stream<String> rollBackPoints() {
-        return Stream.of("SUBSCRIBED:DONE", "SYNCED:DONE", "FENCED:LOCKED", "FENCED:DONE");
-    }
+    private void checkAgent(Killed k) {
+        f.moves.moveAgent(k.name(), k.target());
 
-    @ParameterizedTest
-    @MethodSource("agentPoints")
-    void anAgentMoveKilledAtAnyPointEndsWithItsRowsOnTheTargetOnly(String point) throws Exception {
-        String agent = killedName("agent", point).replace('_', '-');
-        AgentMemory source = f.servers.db("main").agents();
-        source.recordAwakening(agent, "01");
-        for (int i = 0; i < 20; i++) {
-            source.learnPattern(agent, "p", "{\"i\": " + i + "}");
-        }
-        f.directory.place(Moves.AGENT, agent, "main");
-
-        killAt(Moves.AGENT, agent, point, false);
-        f.moves.moveAgent(agent, "s2");
-
-        f.assertPlaced(Moves.AGENT, agent, "s2");
-        assertEquals(20, f.servers.db("s2").agents().patterns(agent).size());
-        assertTrue(f.servers.db("s2").agents().awakening(agent).isPresent());
-        assertTrue(source.patterns(agent).isEmpty());
-        assertTrue(source.awakening(agent).isEmpty());
-    }
-
-    static Stream<String> agentPoints() {
-        return Stream.of("MARKED:DONE", "FENCED:LOCKED", "FENCED:DONE", "FLIPPED:DONE", "SOURCE_CLEANED:START");
-    }
-
-    /** Runs the move in a child JVM until it reaches the point, then kills it with SIGKILL. */
-    private void killAt(String kind, String name, String point, boolean offline) {
-        List<String> args = new ArrayList<>(List.of(kind, name, "s2", point, Boolean.toString(offline)));
-        f.servers.urls().forEach((shard, url) -> args.add(shard + "=" + url));
-        try (ChildJvm child = ChildJvm.start(MoveChild.class, args)) {
-            String line = child.awaitLine(l -> l.startsWith("STOPPED") || l.equals("FINISHED"),
-                    Duration.ofSeconds(90));
-            assertEquals("STOPPED " + point, line, child.stderr());
-            child.kill();
-        }
+        f.assertPlaced(k.kind(), k.name(), k.target());
+        AgentMemory target = f.servers.db(k.target()).agents();
+        AgentMemory source = f.servers.db(k.source()).agents();
+        assertEquals(20, target.patterns(k.name()).size());
+        assertTrue(target.awakening(k.name()).isPresent());
+        assertTrue(source.patterns(k.name()).isEmpty());
+        assertTrue(source.awakening(k.name()).isEmpty());
     }
 
     private static boolean flippedBy(String point) {
         Step step = Step.valueOf(point.substring(0, point.indexOf(':')));
         return step.compareTo(Step.FLIPPED) > 0 || point.equals("FLIPPED:DONE");
-    }
-
-    private static String killedName(String prefix, String point) {
-        return prefix + "_" + point.toLowerCase(Locale.ROOT).replace(':', '_');
     }
 }

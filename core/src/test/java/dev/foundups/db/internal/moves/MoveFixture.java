@@ -74,10 +74,17 @@ final class MoveFixture {
         String object = "fdbmove_foundups_" + name;
         assertEquals(0, count(shard, "SELECT count(*) FROM pg_publication WHERE pubname = '" + object + "'"),
                 "publication on " + shard);
-        assertEquals(0, count(shard, "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'fdbmove%' "
-                + "OR slot_name LIKE 'pg\\_%\\_sync\\_%'"), "replication slots on " + shard);
+        assertEquals(0, count(shard, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + object + "'"),
+                "replication slot on " + shard);
         assertEquals(0, count(shard, "SELECT count(*) FROM pg_subscription WHERE subname = '" + object + "'"),
                 "subscription on " + shard);
+    }
+
+    /** No slot (the subscriptions' table copies' included), publication or subscription at all on a shard. */
+    void assertNoReplicationObjectsAt(String shard) throws SQLException {
+        assertEquals("0/0/0", servers.query(shard, "SELECT (SELECT count(*) FROM pg_replication_slots) || '/' || "
+                + "(SELECT count(*) FROM pg_publication) || '/' || (SELECT count(*) FROM pg_subscription)"),
+                "slots/publications/subscriptions on " + shard);
     }
 
     /** The directory places the name on the shard, ACTIVE. */

@@ -15,8 +15,9 @@ import dev.foundups.db.testing.ReplicationCluster;
 
 /**
  * Three PostgreSQL servers on localhost for the move tests, each a {@link ReplicationCluster} without standbys:
- * {@code main} (also the directory) and {@code s2} with {@code wal_level = logical}, {@code s3} with the default
- * {@code replica} (a source that only an offline move can leave). Each holds one database, opened once as a
+ * {@code main} (also the directory) and {@code s2} with {@code wal_level = logical} (and room for many slots,
+ * senders and subscription workers), {@code s3} with the default {@code replica} (a source that only an offline
+ * move can leave). Each holds one database, opened once as a
  * FoundUps DB so the shared changelog is applied there, as {@code shard add} does.
  *
  * <p>The URLs carry a password with a quote, a backslash and a space: the servers trust local connections and
@@ -76,8 +77,15 @@ final class MoveServers implements AutoCloseable {
         clusters.add(cluster);
         ReplicationCluster.Server server = cluster.primary();
         if (logical) {
-            cluster.sql(server, "ALTER SYSTEM SET wal_level = logical");
-            cluster.sql(server, "ALTER SYSTEM SET max_replication_slots = 20");
+            // Room for the kill tests, which leave a few dozen moves parked at once: their slots, senders,
+            // subscription workers and connections. The launcher starts subscription workers at most once per
+            // wal_retrieve_retry_interval (5 s by default), which tests that move one namespace after the other
+            // would otherwise wait for each time.
+            for (String setting : List.of("wal_level = logical", "max_replication_slots = 64",
+                    "max_wal_senders = 64", "max_logical_replication_workers = 32", "max_worker_processes = 48",
+                    "max_connections = 300", "wal_retrieve_retry_interval = '100ms'")) {
+                cluster.sql(server, "ALTER SYSTEM SET " + setting);
+            }
             cluster.stop(server, "fast");
             cluster.start(server);
         }

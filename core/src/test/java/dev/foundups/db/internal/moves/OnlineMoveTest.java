@@ -47,7 +47,8 @@ class OnlineMoveTest {
                 + "AND id = ANY (" + writer.idArray() + ")"), "each acknowledged row");
         writer.assertSequenceContinued();
         f.assertGoneFrom("main", "big");
-        f.assertNoReplicationObjects("s2", "big");
+        f.assertNoReplicationObjectsAt("main");
+        f.assertNoReplicationObjectsAt("s2");
         f.assertPlaced(Moves.FOUNDUP, "big", "s2");
         assertEquals("ready", f.servers.query("s2", "SELECT state FROM foundupsdb_namespaces WHERE name = 'big'"));
         System.out.printf("online move: rows=%d (seeded %d, written during the move %d), total=%d ms, freeze=%d ms,"
