@@ -1,6 +1,7 @@
 package dev.foundups.db.internal.moves;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -85,5 +86,30 @@ class OnlineMoveTest {
         assertEquals(List.of(), f.moves.dropLeftovers());
         f.assertGoneFrom("s2", "orphan");
         assertEquals(List.of(), f.moves.dropLeftovers(), "nothing left to do");
+    }
+
+    @Test
+    void aFailedMoveKeepsItsErrorAndAMoveElsewhereRollsItBackFirst() throws Exception {
+        f.foundUp("main", "redirected", 300);
+        String before = f.contentSum("main", "redirected");
+        Moves failing = f.moves.withHook((label, step, point) -> {
+            if (step == Step.SYNCED && point == MoveContext.Point.DONE) {
+                throw new IllegalStateException("injected failure");
+            }
+        });
+        assertThrows(IllegalStateException.class, () -> failing.move(NamespaceKind.FOUNDUP, "redirected", "s2"));
+        MoveJournal journal = new MoveJournal(f.servers.db("main").dsl());
+        assertEquals("RUNNING/injected failure", journal.history(Moves.FOUNDUP, "redirected").get(0).getState() + "/"
+                + journal.history(Moves.FOUNDUP, "redirected").get(0).getLastError());
+
+        Moves.Report report = f.moves.move(NamespaceKind.FOUNDUP, "redirected", "s3");
+
+        assertEquals("main", report.source());
+        assertEquals(before, f.contentSum("s3", "redirected"));
+        f.assertPlaced(Moves.FOUNDUP, "redirected", "s3");
+        f.assertGoneFrom("s2", "redirected");
+        f.assertGoneFrom("main", "redirected");
+        assertEquals(List.of("DONE", "ROLLED_BACK"), journal.history(Moves.FOUNDUP, "redirected").stream()
+                .map(r -> r.getState()).toList());
     }
 }
