@@ -101,8 +101,10 @@ final class AgentMove {
         try {
             source.setAutoCommit(false);
             DSLContext s = dsl(source);
-            long locked = System.nanoTime();
-            s.query("LOCK TABLE {0}, {1} IN SHARE ROW EXCLUSIVE MODE", AGENTS_AWAKENING, AGENTS_MEMORY).execute();
+            String schema = NamespaceTables.currentSchema(source);
+            long locked = new Fence(m.settings.lockTimeout(), m.settings.lockAttempts()).lock(source,
+                    SqlIdentifier.qualified(schema, AGENTS_MEMORY.getName()) + ", "
+                            + SqlIdentifier.qualified(schema, AGENTS_AWAKENING.getName()), "SHARE ROW EXCLUSIVE");
             m.step(Step.FENCED, () -> {
                 Moves.Placement now = m.directory.placement(m.entry.kind(), agent);
                 if (now == null || !now.shard().equals(m.entry.source()) || !Moves.MOVING.equals(now.state())) {

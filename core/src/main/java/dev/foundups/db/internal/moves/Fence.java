@@ -69,7 +69,7 @@ final class Fence {
         List<NamespaceTables.SequenceColumn> sequences = tables.sequenceColumns(source, tables.schema());
         source.setAutoCommit(false);
         try {
-            long started = lock(source, tables);
+            long started = lock(source, tables.lockList(), "ACCESS EXCLUSIVE");
             long rows = work.run(source);
             copySequences(source, target, tables.schema(), sequences);
             try (Statement st = source.createStatement()) {
@@ -95,7 +95,7 @@ final class Fence {
     void unfence(Connection source, NamespaceTables tables) throws SQLException {
         source.setAutoCommit(false);
         try (Statement st = source.createStatement()) {
-            st.execute("LOCK TABLE " + tables.fencedList() + " IN ACCESS EXCLUSIVE MODE");
+            st.execute("LOCK TABLE " + tables.fencedList() + " IN ACCESS EXCLUSIVE MODE"); // nothing else uses them
             for (String table : tables.tables()) {
                 st.execute("ALTER TABLE " + SqlIdentifier.qualified(NamespaceTables.FENCE_SCHEMA, table)
                         + " SET SCHEMA " + SqlIdentifier.quoted("schema", tables.schema()));
@@ -109,28 +109,46 @@ final class Fence {
         }
     }
 
-    /** Takes the lock in short attempts, so writers never queue long behind a lock that waits itself. */
-    private long lock(Connection source, NamespaceTables tables) throws SQLException {
+    /**
+     * Takes a table lock in short attempts inside the connection's transaction, so that writers never queue long
+     * behind a lock that waits itself. Each attempt waits less than the server's {@code deadlock_timeout}: when the
+     * lock and a writer's transaction wait for each other (it holds one of the tables and wants another), the lock
+     * gives up and is retried before the server's deadlock check could abort the writer.
+     *
+     * @param tables the tables, qualified and quoted, referencing ones first (a writer inserting a row locks the
+     *               row's table, then the table its foreign key references)
+     * @param mode   the lock mode, such as {@code ACCESS EXCLUSIVE}
+     * @return when the successful attempt began
+     * @throws FoundupsDbException TRANSFER when every attempt timed out
+     */
+    long lock(Connection source, String tables, String mode) throws SQLException {
+        long timeout = Math.min(lockTimeout.toMillis(), deadlockTimeoutMillis(source) / 2);
         for (int attempt = 1; ; attempt++) {
             long started = System.nanoTime();
             try (Statement st = source.createStatement()) {
-                st.execute("SET LOCAL lock_timeout = '" + lockTimeout.toMillis() + "ms'");
-                st.execute("LOCK TABLE " + tables.qualifiedList() + " IN ACCESS EXCLUSIVE MODE");
+                st.execute("SET LOCAL lock_timeout = '" + timeout + "ms'");
+                st.execute("LOCK TABLE " + tables + " IN " + mode + " MODE");
                 st.execute("SET LOCAL lock_timeout = 0");
                 return started;
             } catch (SQLException e) {
                 if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState()) || attempt >= lockAttempts) {
                     if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
-                        throw new FoundupsDbException(ErrorCode.TRANSFER, "cannot lock " + tables.tables() + " on "
-                                + "the source: a transaction holds them; tried " + attempt + " times for "
-                                + lockTimeout.toMillis() + " ms each. End the long transaction and run the move "
-                                + "again", e);
+                        throw new FoundupsDbException(ErrorCode.TRANSFER, "cannot lock " + tables + " on the "
+                                + "source: transactions hold them; tried " + attempt + " times for " + timeout
+                                + " ms each. End the long transaction and run the move again", e);
                     }
                     throw e;
                 }
                 source.rollback();
-                Replication.pause(Math.min(1000, 100L * attempt)); // let the queued writers through
+                Replication.pause(Math.min(1000, 50L * attempt)); // let the queued writers through
             }
+        }
+    }
+
+    private static long deadlockTimeoutMillis(Connection source) throws SQLException {
+        try (Statement st = source.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT setting::bigint FROM pg_settings WHERE name = 'deadlock_timeout'")) {
+            return rs.next() ? Math.max(rs.getLong(1), 20) : 1000;
         }
     }
 

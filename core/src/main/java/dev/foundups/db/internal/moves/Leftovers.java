@@ -42,7 +42,7 @@ final class Leftovers {
                 continue;
             }
             try (MoveJournal.Lock lock = journal.lock(entry.kind(), entry.name());
-                 Shard source = new Shard(entry.source(), directory.shardUrl(entry.source()))) {
+                 ShardEndpoint source = new ShardEndpoint(entry.source(), directory.shardUrl(entry.source()))) {
                 Connection connection = source.tryConnect();
                 if (connection == null) {
                     remaining.add(describe(entry, "shard '" + entry.source() + "' cannot be reached"));
@@ -59,7 +59,7 @@ final class Leftovers {
         return remaining;
     }
 
-    private void drop(Entry entry, Connection connection, Shard source) throws SQLException {
+    private void drop(Entry entry, Connection connection, ShardEndpoint source) throws SQLException {
         if (entry.orphanSlot() != null) {
             Replication.dropSlot(connection, entry.orphanSlot());
         }

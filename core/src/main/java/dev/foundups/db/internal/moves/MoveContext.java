@@ -44,8 +44,8 @@ final class MoveContext implements AutoCloseable {
     final Moves.Directory directory;
     final Settings settings;
     final StepHook hook;
-    final Shard source;
-    final Shard target;
+    final ShardEndpoint source;
+    final ShardEndpoint target;
     private Connection sourceConnection;
     private Connection targetConnection;
 
@@ -56,8 +56,8 @@ final class MoveContext implements AutoCloseable {
         this.directory = directory;
         this.settings = settings;
         this.hook = hook;
-        this.source = new Shard(entry.source(), directory.shardUrl(entry.source()));
-        this.target = new Shard(entry.target(), directory.shardUrl(entry.target()));
+        this.source = new ShardEndpoint(entry.source(), directory.shardUrl(entry.source()));
+        this.target = new ShardEndpoint(entry.target(), directory.shardUrl(entry.target()));
     }
 
     Connection source() {

@@ -356,8 +356,8 @@ public final class Moves {
         if (settings.forceOffline()) {
             return new String[] {Method.OFFLINE.name(), "offline: forced by forceOffline"};
         }
-        try (Shard source = new Shard(sourceShard, directory.shardUrl(sourceShard));
-             Shard target = new Shard(targetShard, directory.shardUrl(targetShard));
+        try (ShardEndpoint source = new ShardEndpoint(sourceShard, directory.shardUrl(sourceShard));
+             ShardEndpoint target = new ShardEndpoint(targetShard, directory.shardUrl(targetShard));
              Connection s = source.connect(); Connection t = target.connect()) {
             String wal = single(s, "SHOW wal_level");
             if (!"logical".equals(wal)) {

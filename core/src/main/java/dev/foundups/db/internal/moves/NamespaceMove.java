@@ -77,7 +77,7 @@ final class NamespaceMove {
         }
         if (logical && at(from, Step.SUBSCRIBED)) {
             m.step(Step.SUBSCRIBED, () -> {
-                replication.createSlot(m.source());
+                replication.createSlot(m.source(), m.settings.syncTimeout());
                 replication.subscribe(m.target(), Conninfo.of(m.source.url()));
             });
         }

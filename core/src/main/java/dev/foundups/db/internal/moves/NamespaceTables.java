@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -33,6 +34,16 @@ record NamespaceTables(String schema, List<String> tables) {
     /** @return the tables, schema-qualified and quoted, separated by commas: for LOCK, publications, TRUNCATE */
     String qualifiedList() {
         return tables.stream().map(t -> SqlIdentifier.qualified(schema, t)).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * @return the tables, qualified and quoted, newest first: the order a freeze locks them in, that of a writer
+     *         inserting into a table that references an older one ({@link Fence#lock})
+     */
+    String lockList() {
+        List<String> reversed = new ArrayList<>(tables);
+        Collections.reverse(reversed);
+        return reversed.stream().map(t -> SqlIdentifier.qualified(schema, t)).collect(Collectors.joining(", "));
     }
 
     /** @return the same tables in the fence schema, qualified and quoted */

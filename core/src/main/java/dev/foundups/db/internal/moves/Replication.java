@@ -58,13 +58,28 @@ final class Replication {
         }
     }
 
-    /** Creates the slot unless it exists; waits for transactions running on the source to end (PostgreSQL's rule). */
-    void createSlot(Connection source) throws SQLException {
+    /**
+     * Creates the slot unless it exists. PostgreSQL makes it wait for the transactions running on the source (of
+     * any table) to end, so a transaction left open there holds the move here, at most for the timeout.
+     */
+    void createSlot(Connection source, Duration timeout) throws SQLException {
         if (!slotExists(source, name)) {
-            try (PreparedStatement st = source.prepareStatement(
+            try (Statement set = source.createStatement(); PreparedStatement st = source.prepareStatement(
                     "SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
+                set.execute("SET statement_timeout = " + timeout.toMillis());
                 st.setString(1, name);
                 st.execute();
+            } catch (SQLException e) {
+                if ("57014".equals(e.getSQLState())) {
+                    throw new FoundupsDbException(ErrorCode.TRANSFER, "the replication slot " + name + " could not "
+                            + "be created within " + timeout.toSeconds() + " s: a transaction stays open on the "
+                            + "source (see pg_stat_activity); end it and run the move again", e);
+                }
+                throw e;
+            } finally {
+                try (Statement reset = source.createStatement()) {
+                    reset.execute("RESET statement_timeout");
+                }
             }
         }
     }

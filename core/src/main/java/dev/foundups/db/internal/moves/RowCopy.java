@@ -20,8 +20,8 @@ import dev.foundups.db.internal.naming.SqlIdentifier;
  * Copies rows from one PostgreSQL server to another with {@code COPY ... TO STDOUT} piped into
  * {@code COPY ... FROM STDIN} in the text format, which two servers of the same major version read back exactly,
  * and verifies each table by its row count and a checksum computed by each server over the same column list: the
- * sum of the first 64 bits of each row's MD5, order-independent. Both sessions are in UTC ({@link Shard}), so a
- * timestamp's text is the same on both sides.
+ * sum of the first 64 bits of each row's MD5, order-independent. Both sessions are in UTC
+ * ({@link ShardEndpoint}), so a timestamp's text is the same on both sides.
  */
 final class RowCopy {
 

@@ -149,7 +149,7 @@ class OfflineAndAgentMoveTest {
     @Test
     void aMoveRefusesASqliteShardNamingTheSetting() {
         FoundupsDbException e = assertThrows(FoundupsDbException.class,
-                () -> new Shard("lite", DatabaseUrl.parse("sqlite:///data/x.db", "DATABASE_URL")));
+                () -> new ShardEndpoint("lite", DatabaseUrl.parse("sqlite:///data/x.db", "DATABASE_URL")));
         assertEquals(FoundupsDbException.ErrorCode.CONFIGURATION, e.errorCode());
         assertTrue(e.getMessage().contains("DATABASE_URL"), e.getMessage());
     }

@@ -1,14 +1,22 @@
 package dev.foundups.db.internal.moves;
 
+import static dev.foundups.db.jooq.Tables.FOUNDUP_CONTENT;
+import static dev.foundups.db.jooq.Tables.FOUNDUP_USERS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.foundups.db.FoundUp;
 import dev.foundups.db.NamespaceKind;
 
 /**
@@ -85,5 +93,75 @@ class OnlineMoveTest {
         assertEquals(List.of(), f.moves.dropLeftovers());
         f.assertGoneFrom("s2", "orphan");
         assertEquals(List.of(), f.moves.dropLeftovers(), "nothing left to do");
+    }
+
+    @Test
+    void aFailedMoveKeepsItsErrorAndAMoveElsewhereRollsItBackFirst() throws Exception {
+        f.foundUp("main", "redirected", 300);
+        String before = f.contentSum("main", "redirected");
+        Moves failing = f.moves.withHook((label, step, point) -> {
+            if (step == Step.SYNCED && point == MoveContext.Point.DONE) {
+                throw new IllegalStateException("injected failure");
+            }
+        });
+        assertThrows(IllegalStateException.class, () -> failing.move(NamespaceKind.FOUNDUP, "redirected", "s2"));
+        MoveJournal journal = new MoveJournal(f.servers.db("main").dsl());
+        assertEquals("RUNNING/injected failure", journal.history(Moves.FOUNDUP, "redirected").get(0).getState() + "/"
+                + journal.history(Moves.FOUNDUP, "redirected").get(0).getLastError());
+
+        Moves.Report report = f.moves.move(NamespaceKind.FOUNDUP, "redirected", "s3");
+
+        assertEquals("main", report.source());
+        assertEquals(before, f.contentSum("s3", "redirected"));
+        f.assertPlaced(Moves.FOUNDUP, "redirected", "s3");
+        f.assertGoneFrom("s2", "redirected");
+        f.assertGoneFrom("main", "redirected");
+        assertEquals(List.of("DONE", "ROLLED_BACK"), journal.history(Moves.FOUNDUP, "redirected").stream()
+                .map(r -> r.getState()).toList());
+    }
+
+    @Test
+    void theFreezeGivesWayToAWriterTransactionThatHoldsOneTableAndWantsTheOther() throws Exception {
+        FoundUp source = f.foundUp("main", "crossing", 100);
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch freezing = new CountDownLatch(1);
+        AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try {
+                // users first, then content: the other order than a freeze's, which takes content first
+                source.dsl().transaction(tx -> {
+                    tx.dsl().insertInto(FOUNDUP_USERS).set(FOUNDUP_USERS.ID, "crosser").execute();
+                    holding.countDown();
+                    freezing.await();
+                    Thread.sleep(100); // the freeze holds content and waits for users now
+                    tx.dsl().insertInto(FOUNDUP_CONTENT).set(FOUNDUP_CONTENT.USER_ID, "crosser")
+                            .set(FOUNDUP_CONTENT.CONTENT, "crossed").execute();
+                });
+            } catch (RuntimeException e) {
+                writerFailure.set(e);
+            }
+        }, "crossing-writer");
+        Moves.Report report = f.moves.withHook((label, step, point) -> {
+            // The transaction begins once the slot exists: creating a slot waits for running transactions.
+            if (step == Step.SYNCED && point == MoveContext.Point.DONE) {
+                writer.start();
+                await(holding);
+            } else if (step == Step.FENCED && point == MoveContext.Point.START) {
+                freezing.countDown();
+            }
+        }).move(NamespaceKind.FOUNDUP, "crossing", "s2");
+        writer.join(30_000);
+
+        assertNull(writerFailure.get(), () -> "the writer's transaction failed: " + writerFailure.get());
+        assertEquals(1, f.count("s2", "SELECT count(*) FROM foundups_crossing_content WHERE content = 'crossed'"));
+        assertEquals("LOGICAL", report.method());
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(30, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -28,14 +28,14 @@ import dev.foundups.db.internal.routing.SqlStates;
  * application's pools), and on demand the library's {@link Namespaces} on it, to provision a namespace the way
  * every other path does. Every session runs in UTC, so that text forms of timestamps compare across servers.
  */
-final class Shard implements AutoCloseable {
+final class ShardEndpoint implements AutoCloseable {
 
     private final String name;
     private final DatabaseUrl url;
     private HikariDataSource pool;
     private Namespaces namespaces;
 
-    Shard(String name, DatabaseUrl url) {
+    ShardEndpoint(String name, DatabaseUrl url) {
         if (url.dialect() != Dialect.POSTGRESQL) {
             throw new FoundupsDbException(ErrorCode.CONFIGURATION, "shard '" + name + "' is " + url + ": shards and "
                     + "moves need PostgreSQL (DATABASE_URL and every shard URL must be postgresql://...)");
