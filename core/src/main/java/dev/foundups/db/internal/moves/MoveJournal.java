@@ -105,52 +105,34 @@ final class MoveJournal {
 
     /** Writes a step as started ({@code done} false) or finished. */
     void step(Entry entry, Step step, boolean done) {
-        dsl.update(FOUNDUPSDB_MOVES)
-                .set(FOUNDUPSDB_MOVES.STEP, step.name())
-                .set(FOUNDUPSDB_MOVES.STEP_DONE, done)
-                .set(FOUNDUPSDB_MOVES.UPDATED_AT, now())
-                .where(FOUNDUPSDB_MOVES.ID.eq(entry.id()))
-                .execute();
+        update(entry, new FoundupsdbMovesRecord().setStep(step.name()).setStepDone(done));
     }
 
     void failed(Entry entry, String error) {
-        dsl.update(FOUNDUPSDB_MOVES)
-                .set(FOUNDUPSDB_MOVES.LAST_ERROR, error)
-                .set(FOUNDUPSDB_MOVES.UPDATED_AT, now())
-                .where(FOUNDUPSDB_MOVES.ID.eq(entry.id()))
-                .execute();
+        update(entry, new FoundupsdbMovesRecord().setLastError(error));
     }
 
     void figures(Entry entry, Long rows, Long freezeMillis) {
-        dsl.update(FOUNDUPSDB_MOVES)
-                .set(FOUNDUPSDB_MOVES.ROWS_COPIED, rows)
-                .set(FOUNDUPSDB_MOVES.FREEZE_MILLIS, freezeMillis)
-                .where(FOUNDUPSDB_MOVES.ID.eq(entry.id()))
-                .execute();
+        update(entry, new FoundupsdbMovesRecord().setRowsCopied(rows).setFreezeMillis(freezeMillis));
     }
 
     /** Records what the cleanup could not reach: a slot on the source, and whether source objects remain. */
     void leftovers(Entry entry, String orphanSlot, boolean sourceCleanup) {
-        dsl.update(FOUNDUPSDB_MOVES)
-                .set(FOUNDUPSDB_MOVES.ORPHAN_SLOT, orphanSlot)
-                .set(FOUNDUPSDB_MOVES.SOURCE_CLEANUP, sourceCleanup)
-                .set(FOUNDUPSDB_MOVES.UPDATED_AT, now())
-                .where(FOUNDUPSDB_MOVES.ID.eq(entry.id()))
-                .execute();
+        update(entry, new FoundupsdbMovesRecord().setOrphanSlot(orphanSlot).setSourceCleanup(sourceCleanup));
     }
 
     /** Ends a move: {@link #DONE} or {@link #ROLLED_BACK}, its last error cleared. */
     void finish(Entry entry, String state) {
-        Instant now = now();
-        dsl.update(FOUNDUPSDB_MOVES)
-                .set(FOUNDUPSDB_MOVES.STATE, state)
-                .set(FOUNDUPSDB_MOVES.STEP, Step.DONE.name())
-                .set(FOUNDUPSDB_MOVES.STEP_DONE, true)
-                .setNull(FOUNDUPSDB_MOVES.LAST_ERROR)
-                .set(FOUNDUPSDB_MOVES.UPDATED_AT, now)
-                .set(FOUNDUPSDB_MOVES.FINISHED_AT, now)
-                .where(FOUNDUPSDB_MOVES.ID.eq(entry.id()))
-                .execute();
+        FoundupsdbMovesRecord changes = new FoundupsdbMovesRecord().setState(state).setStep(Step.DONE.name())
+                .setStepDone(true).setFinishedAt(now());
+        changes.setLastError(null); // set, so that the update clears it
+        update(entry, changes);
+    }
+
+    /** Writes the fields a record has set (and the time) to a move's row. */
+    private void update(Entry entry, FoundupsdbMovesRecord changes) {
+        changes.setUpdatedAt(changes.getFinishedAt() != null ? changes.getFinishedAt() : now());
+        dsl.update(FOUNDUPSDB_MOVES).set(changes).where(FOUNDUPSDB_MOVES.ID.eq(entry.id())).execute();
     }
 
     /** The journal's rows of a name, newest first; for reports and tests. */
