@@ -337,11 +337,9 @@ public final class FoundupsDb implements AutoCloseable {
      */
     public BackupResult backup(Path target) {
         Objects.requireNonNull(target, "target");
-        ShardRouting s = sharding;
-        if (s != null && s.sharded()) {
-            return s.backup(target, postgresClientTools);
-        }
-        return DatabaseBackup.backup(url, dataSource, target, postgresClientTools);
+        Optional<BackupResult> set = sharding == null ? Optional.empty()
+                : sharding.backup(target, postgresClientTools);
+        return set.orElseGet(() -> DatabaseBackup.backup(url, dataSource, target, postgresClientTools));
     }
 
     /**

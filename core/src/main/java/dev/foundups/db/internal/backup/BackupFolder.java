@@ -2,7 +2,6 @@ package dev.foundups.db.internal.backup;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -96,9 +95,9 @@ public final class BackupFolder {
      * @throws IOException when it cannot
      */
     public void publish() throws IOException {
-        force(partial);
+        BackupFile.forceFolder(partial);
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-        force(target.getParent());
+        BackupFile.forceFolder(target.getParent());
     }
 
     /** Removes the hidden folder and everything in it; never throws. */
@@ -119,14 +118,5 @@ public final class BackupFolder {
      */
     public static boolean isSet(Path folder) {
         return Files.isDirectory(folder) && Files.isRegularFile(folder.resolve(MANIFEST));
-    }
-
-    /** The rename is durable only once the folder itself is on disk. */
-    private static void force(Path folder) throws IOException {
-        try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (AccessDeniedException | UnsupportedOperationException notOnThisSystem) {
-            // Some platforms cannot open a folder for syncing; the rename is still atomic there.
-        }
     }
 }

@@ -107,10 +107,15 @@ public final class ShardRouting implements AutoCloseable {
      *
      * @param target      the folder to create; must not exist
      * @param clientTools the folder of {@code pg_dump}, or null for the PATH
-     * @return the set
+     * @return the set; empty when the directory has no shards (back up the single database as before)
      */
-    public BackupResult backup(Path target, Path clientTools) {
-        return new ShardedBackup(this).backup(target, clientTools);
+    public Optional<BackupResult> backup(Path target, Path clientTools) {
+        // The directory, not this process's flag: another process may have added the first shard since this one
+        // opened, and a backup of main alone would then silently miss the other shards.
+        if (!sharded && !directory.sharded()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ShardedBackup(this).backup(target, clientTools));
     }
 
     NamespaceMover mover() {

@@ -165,6 +165,16 @@ class ShardedBackupTest {
     }
 
     @Test
+    void aProcessThatOpenedBeforeTheFirstShardStillBacksUpEveryShard() throws Exception {
+        try (FoundupsDb early = FoundupsDb.configure().databaseUrl(main).open(); FoundupsDb db = sharded()) {
+            BackupResult result = early.backup(dir.resolve("early"));
+            assertEquals(List.of("main", "b", "c"), result.shards().stream().map(BackupResult.ShardArchive::shard)
+                    .toList());
+            assertTrue(pgRestoreList(dir.resolve("early").resolve("b.dump")).contains("foundups_fu_b_users"));
+        }
+    }
+
+    @Test
     void restoreRefusesASetSayingHowToRestoreIt() {
         Path set = dir.resolve("set");
         try (FoundupsDb db = sharded()) {
