@@ -322,17 +322,24 @@ public final class FoundupsDb implements AutoCloseable {
      *       or bring it back with {@link FoundupsDbBuilder#restore(Path)}.</li>
      *   <li>PostgreSQL: a {@code pg_dump} archive (custom format), written by the {@code pg_dump} program, which
      *       must be on the PATH or in {@link FoundupsDbBuilder#postgresClientTools(Path)} (Debian:
-     *       postgresql-client-15). On a sharded database, the shard {@code main} only: the directory and what main
-     *       holds.</li>
+     *       postgresql-client-15).</li>
+     *   <li>Sharded PostgreSQL: a <em>set</em>, the folder {@code target} with one {@code pg_dump} archive per shard
+     *       ({@code main}'s holds the directory) and a {@code manifest.json}. The shards' snapshots are taken one
+     *       after another; {@link BackupResult#consistent()} says whether a namespace or agent moved meanwhile
+     *       (then take it again). {@link FoundupsDbBuilder#restore(Path)} refuses a set: restore each archive with
+     *       {@code pg_restore} into an empty database for its shard.</li>
      * </ul>
      *
      * @param target where the backup goes; must not exist (a backup never overwrites a file)
-     * @return the file written, its size and how long it took
-     * @throws FoundupsDbException BACKUP when the target exists, pg_dump is missing, or the backup fails
+     * @return the file (or set folder) written, its size, how long it took, and a set's archives and consistency
+     * @throws FoundupsDbException BACKUP when the target exists, pg_dump is missing, or the backup fails (naming the
+     *                             shard that failed); a failed backup leaves nothing behind
      */
     public BackupResult backup(Path target) {
         Objects.requireNonNull(target, "target");
-        return DatabaseBackup.backup(url, dataSource, target, postgresClientTools);
+        Optional<BackupResult> set = sharding == null ? Optional.empty()
+                : sharding.backup(target, postgresClientTools);
+        return set.orElseGet(() -> DatabaseBackup.backup(url, dataSource, target, postgresClientTools));
     }
 
     /**

@@ -256,6 +256,8 @@ public final class FoundupsDbBuilder {
      *       one transaction, so a failed restore leaves the database as it was.</li>
      *   <li>PostgreSQL: runs {@code pg_restore} in one transaction into the database, which must be empty
      *       (create a new one): tables made after the backup would otherwise survive it.</li>
+     *   <li>A sharded database's backup set (a folder) is refused: restore each of its archives with
+     *       {@code pg_restore} into an empty database for its shard.</li>
      * </ul>
      *
      * @param backup the backup file

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -116,6 +117,31 @@ class CliShardTest {
         for (CliTest.Run run : new CliTest.Run[] {move, drain, list}) {
             assertFalse(run.out().contains("password=postgres"), run.out());
         }
+    }
+
+    @Test
+    void backupOfAShardedDatabaseWritesASetAndPrintsEachShard() throws Exception {
+        String main = ShardServers.newDatabaseUrl(0);
+        assertEquals(0, run("--url", main, "shard", "add", "b", ShardServers.newDatabaseUrl(1)).exitCode());
+        assertEquals(0, run("--url", main, "namespace", "create", "foundup", "on_b", "--shard", "b").exitCode());
+        Path set = dir.resolve("set");
+
+        CliTest.Run backup = run("--url", main, "backup", set.toString());
+        assertEquals(0, backup.exitCode(), backup.err());
+        assertTrue(backup.out().startsWith("backed up 2 shard(s) to the set " + set), backup.out());
+        assertTrue(backup.out().matches("(?s).*\\n  main  main\\.dump +[0-9,]+ bytes  snapshot \\S+  "
+                + "jdbc:postgresql://.*\\n  b     b\\.dump +[0-9,]+ bytes  snapshot .*"), backup.out());
+        assertTrue(backup.out().contains("\nconsistent: every namespace and agent is in exactly one archive"),
+                backup.out());
+        assertFalse(backup.out().contains("password=postgres"), backup.out());
+        assertTrue(Files.isRegularFile(set.resolve("b.dump")) && Files.isRegularFile(set.resolve("manifest.json")));
+
+        CliTest.Run again = run("--url", main, "backup", set.toString());
+        assertEquals(1, again.exitCode(), again.out());
+        assertTrue(again.err().contains("already exists"), again.err());
+        CliTest.Run restore = run("--url", ShardServers.newDatabaseUrl(0), "restore", set.toString());
+        assertEquals(1, restore.exitCode(), restore.out());
+        assertTrue(restore.err().contains("is a backup set of a sharded database"), restore.err());
     }
 
     @Test

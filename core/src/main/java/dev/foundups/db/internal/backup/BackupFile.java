@@ -86,7 +86,7 @@ public final class BackupFile {
     }
 
     /** The rename is durable only once the folder itself is on disk. */
-    private static void forceFolder(Path folder) throws IOException {
+    static void forceFolder(Path folder) throws IOException {
         try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (AccessDeniedException | UnsupportedOperationException notOnThisSystem) {

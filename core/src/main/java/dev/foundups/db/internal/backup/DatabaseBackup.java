@@ -59,11 +59,19 @@ public final class DatabaseBackup {
      * @param backup      the backup file
      * @param busyTimeout how long to wait for other connections before refusing
      * @param clientTools PostgreSQL: the folder of {@code pg_restore}, or null to search the PATH
-     * @throws FoundupsDbException BACKUP when the backup is not one, the database is in use or not empty, or the
-     *                             restore fails; a failed restore leaves the database as it was
+     * @throws FoundupsDbException BACKUP when the backup is not one (or is a sharded database's set), the database
+     *                             is in use or not empty, or the restore fails; a failed restore leaves the database
+     *                             as it was
      */
     public static void restore(DatabaseUrl url, Path backup, Duration busyTimeout, Path clientTools) {
         Path source = backup.toAbsolutePath().normalize();
+        if (BackupFolder.isSet(source)) {
+            throw new FoundupsDbException(ErrorCode.BACKUP, source + " is a backup set of a sharded database (one "
+                    + "pg_dump archive per shard and " + BackupFolder.MANIFEST + "), which restore does not take. "
+                    + "Restore each archive with pg_restore into an empty database for its shard (the manifest names "
+                    + "each file's shard; main's archive holds the directory), e.g. pg_restore --no-owner "
+                    + "--single-transaction --dbname=DATABASE main.dump");
+        }
         try {
             url.strategy().restore(url, source, busyTimeout, clientTools);
         } catch (IOException | SQLException e) {

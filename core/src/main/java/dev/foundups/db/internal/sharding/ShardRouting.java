@@ -1,5 +1,6 @@
 package dev.foundups.db.internal.sharding;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -17,6 +18,7 @@ import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DataSourceConnectionProvider;
 
+import dev.foundups.db.BackupResult;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.MigrationListener;
@@ -97,6 +99,23 @@ public final class ShardRouting implements AutoCloseable {
     /** @return adding, listing and checking shards */
     public ShardAdmin admin() {
         return admin;
+    }
+
+    /**
+     * Backs up every shard: a folder with one {@code pg_dump} archive per shard and a manifest saying whether the
+     * set is consistent. See {@link ShardedBackup}.
+     *
+     * @param target      the folder to create; must not exist
+     * @param clientTools the folder of {@code pg_dump}, or null for the PATH
+     * @return the set; empty when the directory has no shards (back up the single database as before)
+     */
+    public Optional<BackupResult> backup(Path target, Path clientTools) {
+        // The directory, not this process's flag: another process may have added the first shard since this one
+        // opened, and a backup of main alone would then silently miss the other shards.
+        if (!sharded && !directory.sharded()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ShardedBackup(this).backup(target, clientTools));
     }
 
     NamespaceMover mover() {
