@@ -207,13 +207,12 @@ final class NamespaceCommand {
         }
 
         private NamespaceKind kindOf(String text) {
-            for (NamespaceKind k : NamespaceKind.values()) {
-                if (k.catalogValue().equalsIgnoreCase(text) || k.name().equalsIgnoreCase(text)) {
-                    return k;
-                }
+            try {
+                return NamespaceKind.fromCatalogValue(text);
+            } catch (IllegalArgumentException e) {
+                throw new FoundupsDbCli.CommandFailure(2, "'" + text + "' is not a namespace kind: use module or "
+                        + "foundup");
             }
-            throw new FoundupsDbCli.CommandFailure(2, "'" + text + "' is not a namespace kind: use module or "
-                    + "foundup");
         }
 
         private static NamespaceKind inferKind(FoundupsDb db, String name) {

@@ -63,8 +63,8 @@ final class DirectoryMoves implements NamespaceMover, Moves.Directory {
                 Optional.ofNullable(r.freeze()), note);
     }
 
-    /** @return lines for leftovers of finished moves that are still there (their sources still down) */
-    List<String> dropLeftovers() {
+    @Override
+    public List<String> dropLeftovers() {
         return moves.dropLeftovers();
     }
 

@@ -33,6 +33,9 @@ interface NamespaceMover {
      */
     List<MoveReport> drain(String shard);
 
+    /** @return lines for what finished moves left on sources that are still down */
+    List<String> dropLeftovers();
+
     /**
      * @param routing the database's routing
      * @return the mover of a sharded database

@@ -149,7 +149,7 @@ public final class ShardAdmin {
 
     /** @return lines for what finished moves left on sources that are still down */
     public List<String> cleanup() {
-        return ((DirectoryMoves) routing.mover()).dropLeftovers();
+        return routing.mover().dropLeftovers();
     }
 
     /** Of a shard's catalog rows, those the directory places on that shard (main keeps unplaced ones). */

@@ -49,8 +49,8 @@ public final class ShardRouting implements AutoCloseable {
     private final Map<String, Shard> shards = new ConcurrentHashMap<>();
     private final ShardedCatalog catalog = new ShardedCatalog(this);
     private final ShardAdmin admin = new ShardAdmin(this);
-    /** Made on first use: it needs the directory, which the constructor sets. */
-    private volatile NamespaceMover mover;
+    /** Made on first use: only moves and drains need it. Guarded by this. */
+    private NamespaceMover mover;
     private volatile boolean sharded;
     private volatile PlacementCache cache;
     private volatile MoveFence fence;
@@ -118,17 +118,11 @@ public final class ShardRouting implements AutoCloseable {
         return Optional.of(new ShardedBackup(this).backup(target, clientTools));
     }
 
-    NamespaceMover mover() {
-        NamespaceMover m = mover;
-        if (m == null) {
-            synchronized (this) {
-                if (mover == null) {
-                    mover = NamespaceMover.of(this);
-                }
-                m = mover;
-            }
+    synchronized NamespaceMover mover() {
+        if (mover == null) {
+            mover = NamespaceMover.of(this);
         }
-        return m;
+        return mover;
     }
 
     Directory directory() {
