@@ -44,7 +44,7 @@ public final class OpenScaleBench {
         }
         System.out.printf(Locale.ROOT, "dialect=%s n=%d metric=fresh_process_open_first_query fdb_seconds=%.2f "
                 + "raw_jdbc_seconds=%.2f fdb_runs=%s raw_runs=%s load=%s%n", dialect.name().toLowerCase(Locale.ROOT),
-                count, min(fdb), min(raw), format(fdb), format(raw), load());
+                count, min(fdb), min(raw), format(fdb), format(raw), Stats.load());
     }
 
     /**
@@ -108,13 +108,5 @@ public final class OpenScaleBench {
 
     private static String format(List<Double> values) {
         return values.stream().map(v -> String.format(Locale.ROOT, "%.2f", v)).toList().toString().replace(" ", "");
-    }
-
-    private static String load() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-        } catch (Exception e) {
-            return "?";
-        }
     }
 }

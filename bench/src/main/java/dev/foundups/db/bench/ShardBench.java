@@ -7,7 +7,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -66,7 +65,7 @@ public final class ShardBench {
         int foundUps = args.length > 2 ? Integer.parseInt(args[2]) : 2000;
         int moveRows = args.length > 3 ? Integer.parseInt(args[3]) : 100_000;
         System.out.printf(Locale.ROOT, "shards: ops=%d rounds=%d foundups=%d move_rows=%d cores=%d load=%s%n", ops,
-                rounds, foundUps, moveRows, Runtime.getRuntime().availableProcessors(), load());
+                rounds, foundUps, moveRows, Runtime.getRuntime().availableProcessors(), Stats.load());
         routingOverhead(ops, rounds);
         provisioning(foundUps);
         onlineMove(moveRows);
@@ -125,7 +124,8 @@ public final class ShardBench {
                 }
                 System.out.println();
                 System.out.printf("%-16s %10s%n", "op", "sharded/plain (median; goal >= 0.95)");
-                ratios.forEach((op, r) -> System.out.printf(Locale.ROOT, "%-16s %9.3fx%n", op, median(r)));
+                ratios.forEach((op, r) -> System.out.printf(Locale.ROOT, "%-16s %9.3fx%n", op,
+                        Stats.median(r)));
                 System.out.println();
             }
         }
@@ -183,7 +183,8 @@ public final class ShardBench {
                 String spread = shards == 1 ? "main=" + count : String.join(" ", db.shards().list().stream()
                         .map(s -> s.name() + "=" + s.namespaces()).toList());
                 System.out.printf(Locale.ROOT, "provisioning shards=%d foundups=%d seconds=%.1f per_s=%.0f "
-                        + "vs_1=%.2fx spread: %s load=%s%n", shards, count, seconds, rate, rate / base, spread, load());
+                        + "vs_1=%.2fx spread: %s load=%s%n", shards, count, seconds, rate, rate / base, spread,
+                        Stats.load());
             }
         }
         System.out.println();
@@ -256,25 +257,10 @@ public final class ShardBench {
                             + "missing=%d writer_errors=%d load=%s%n", rows, report.method(), seconds,
                     report.writePause().map(d -> String.valueOf(d.toMillis())).orElse("-"),
                     longestGap.get() / 1e6, acknowledged.size() - before, acknowledged.size(), onTarget, missing,
-                    errors.size(), load());
+                    errors.size(), Stats.load());
             for (ShardInfo s : db.shards().list()) {
                 System.out.println("  " + s.name() + ": " + s.namespaces() + " namespace(s)");
             }
-        }
-    }
-
-    private static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
-                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-    }
-
-    private static String load() {
-        try {
-            return Arrays.asList(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" "))
-                    .get(0);
-        } catch (Exception e) {
-            return "?";
         }
     }
 }

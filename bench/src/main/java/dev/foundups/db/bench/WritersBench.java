@@ -87,11 +87,11 @@ public final class WritersBench {
         System.out.println();
         System.out.printf(Locale.ROOT, "%-8s %12s %12s %12s %12s %12s%n", "threads", "library", "raw_jdbc",
                 "library/1t", "raw/1t", "library/raw");
-        double library1 = median(rates.get("library/" + THREADS[0]));
-        double raw1 = median(rates.get("raw_jdbc/" + THREADS[0]));
+        double library1 = Stats.median(rates.get("library/" + THREADS[0]));
+        double raw1 = Stats.median(rates.get("raw_jdbc/" + THREADS[0]));
         for (int threads : THREADS) {
-            double library = median(rates.get("library/" + threads));
-            double raw = median(rates.get("raw_jdbc/" + threads));
+            double library = Stats.median(rates.get("library/" + threads));
+            double raw = Stats.median(rates.get("raw_jdbc/" + threads));
             System.out.printf(Locale.ROOT, "%-8d %12.0f %12.0f %11.2fx %11.2fx %11.2fx%n", threads, library, raw,
                     library / library1, raw / raw1, library / raw);
         }
@@ -207,15 +207,6 @@ public final class WritersBench {
         p.setProperty("journal_size_limit", String.valueOf(64L << 20));
         p.setProperty("jdbc.get_generated_keys", "false");
         return p;
-    }
-
-    private static double median(List<Double> values) {
-        if (values == null) {
-            return Double.NaN;
-        }
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static void delete(Path file) throws Exception {
