@@ -7,6 +7,7 @@ import static dev.foundups.db.jooq.Tables.AGENTS_MEMORY;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 import org.jooq.DSLContext;
 import org.jooq.JSON;
@@ -39,9 +40,17 @@ public final class AgentMemory {
         this.sharding = sharding;
     }
 
-    /** @return the context of the agent's shard, placing a new agent that is written */
-    private DSLContext of(String agentId, boolean writing) {
-        return sharding != null && sharding.sharded() ? sharding.agent(agentId, writing) : dsl;
+    /** @return the context of the agent's shard, for a read */
+    private DSLContext read(String agentId) {
+        return sharding != null && sharding.sharded() ? sharding.agent(agentId, false) : dsl;
+    }
+
+    /**
+     * Runs a write on the agent's shard, placing a new agent; once more on its new shard when it met the fence of
+     * a move this process had not heard of yet.
+     */
+    private <T> T write(String agentId, Function<DSLContext, T> write) {
+        return sharding != null && sharding.sharded() ? sharding.writeAgent(agentId, write) : write.apply(dsl);
     }
 
     // The hot statements, compiled on first use and kept by each shard's context (see CompiledQuery): opening a
@@ -86,7 +95,7 @@ public final class AgentMemory {
      */
     public void recordAwakening(String agentId, String level, String koan) {
         Instant now = Instant.now();
-        of(agentId, true).insertInto(AGENTS_AWAKENING)
+        write(agentId, d -> d.insertInto(AGENTS_AWAKENING)
                 .set(AGENTS_AWAKENING.AGENT_ID, agentId)
                 .set(AGENTS_AWAKENING.CONSCIOUSNESS_LEVEL, level)
                 .set(AGENTS_AWAKENING.LAST_KOAN, koan)
@@ -96,7 +105,7 @@ public final class AgentMemory {
                 .set(AGENTS_AWAKENING.CONSCIOUSNESS_LEVEL, level)
                 .set(AGENTS_AWAKENING.LAST_KOAN, koan)
                 .set(AGENTS_AWAKENING.AWAKENING_TIMESTAMP, now)
-                .execute();
+                .execute());
     }
 
     /**
@@ -104,7 +113,7 @@ public final class AgentMemory {
      * @return its last recorded awakening, if any
      */
     public Optional<AgentsAwakeningRecord> awakening(String agentId) {
-        return of(agentId, false).selectFrom(AGENTS_AWAKENING).where(AGENTS_AWAKENING.AGENT_ID.eq(agentId))
+        return read(agentId).selectFrom(AGENTS_AWAKENING).where(AGENTS_AWAKENING.AGENT_ID.eq(agentId))
                 .fetchOptional();
     }
 
@@ -119,7 +128,7 @@ public final class AgentMemory {
      */
     public long learnPattern(String agentId, String patternType, JSON patternData) {
         JSON checked = JsonDocuments.of("pattern_data", patternData);
-        return insertPattern(of(agentId, true)).fetchSingle(agentId, patternType, checked).value1();
+        return write(agentId, d -> insertPattern(d).fetchSingle(agentId, patternType, checked).value1());
     }
 
     /**
@@ -140,7 +149,7 @@ public final class AgentMemory {
      * @return its patterns, oldest first
      */
     public List<AgentsMemoryRecord> patterns(String agentId) {
-        return of(agentId, false).selectFrom(AGENTS_MEMORY).where(AGENTS_MEMORY.AGENT_ID.eq(agentId))
+        return read(agentId).selectFrom(AGENTS_MEMORY).where(AGENTS_MEMORY.AGENT_ID.eq(agentId))
                 .orderBy(AGENTS_MEMORY.ID).fetch();
     }
 
@@ -150,7 +159,7 @@ public final class AgentMemory {
      * @return its patterns of that type, oldest first
      */
     public List<AgentsMemoryRecord> patterns(String agentId, String patternType) {
-        return of(agentId, false).selectFrom(AGENTS_MEMORY).where(AGENTS_MEMORY.AGENT_ID.eq(agentId))
+        return read(agentId).selectFrom(AGENTS_MEMORY).where(AGENTS_MEMORY.AGENT_ID.eq(agentId))
                 .and(AGENTS_MEMORY.PATTERN_TYPE.eq(patternType))
                 .orderBy(AGENTS_MEMORY.ID).fetch();
     }

@@ -2,10 +2,12 @@ package dev.foundups.db.internal.moves;
 
 import static dev.foundups.db.jooq.Tables.AGENTS_AWAKENING;
 import static dev.foundups.db.jooq.Tables.AGENTS_MEMORY;
+import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_AGENT_FENCES;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 
@@ -34,16 +36,21 @@ import dev.foundups.db.jooq.tables.records.AgentsMemoryRecord;
  *   <li>on the source, {@code LOCK ... IN SHARE ROW EXCLUSIVE MODE} on both tables drains agent writes already on
  *       their way (it blocks every agent's writes on that shard for the few milliseconds of the copy), and the
  *       directory row is read again: it must still say MOVING from this source;</li>
- *   <li>the target, in its own transaction, drops whatever an interrupted run copied, takes the rows (pattern ids
- *       kept when none is taken there, else new ones in the same order) and checks count and checksum against the
- *       source; it commits;</li>
+ *   <li>the target, in its own transaction, drops whatever an interrupted run copied (and the fence of an earlier
+ *       move away from it), takes the rows (pattern ids kept when none is taken there, else new ones in the same
+ *       order) and checks count and checksum against the source; it commits;</li>
+ *   <li>in the locking transaction the source gets the agent's fence: a row in {@code foundupsdb_agent_fences} and
+ *       the trigger {@code foundupsdb_agent_fence} on both tables, which refuses the agent's writes there from then
+ *       on (SQLState {@value Moves#AGENT_FENCED}), so a process with a stale directory cannot write where nobody reads;</li>
  *   <li>the directory flips, then the source rows are deleted in the locking transaction, which commits.</li>
  * </ol>
  *
  * A crash before the flip leaves the source's rows authoritative (the target's copy is replaced by the rerun); a
- * crash after it leaves only the source's delete, which the rerun does.
+ * crash after it leaves only the source's fence and delete, which the rerun does in one transaction.
  */
 final class AgentMove {
+
+    private static final String TRIGGER = "foundupsdb_agent_fence";
 
     private static final Settings SETTINGS = new Settings().withRenderSchema(false).withExecuteLogging(false);
     private static final List<String> AWAKENING_COLUMNS = names(AGENTS_AWAKENING);
@@ -77,7 +84,7 @@ final class AgentMove {
             });
             copyFlipAndDelete();
         } else {
-            m.step(Step.SOURCE_CLEANED, () -> delete(dsl(m.source())));
+            m.step(Step.SOURCE_CLEANED, () -> fenceAndDelete(m.source()));
         }
         m.journal.figures(m.entry, rows < 0 ? null : rows, freeze == null ? null : freeze.toMillis());
         m.journal.finish(m.entry, MoveJournal.DONE);
@@ -113,6 +120,7 @@ final class AgentMove {
                 }
                 m.hook.reached(m.entry.label(), Step.FENCED, Point.LOCKED);
                 rows = copy(s, m.target());
+                fence(s, schema); // before the flip: a source that cannot take it fails the move while it can roll back
             });
             m.step(Step.FLIPPED, () -> m.directory.flip(m.entry.kind(), agent, m.entry.target()));
             m.step(Step.SOURCE_CLEANED, () -> {
@@ -143,6 +151,8 @@ final class AgentMove {
         try {
             DSLContext t = dsl(targetConnection);
             delete(t);
+            // An agent coming back: its fence from the move away would refuse the copy and its own writes.
+            t.deleteFrom(FOUNDUPSDB_AGENT_FENCES).where(FOUNDUPSDB_AGENT_FENCES.AGENT_ID.eq(agent)).execute();
             var awakening = s.selectFrom(AGENTS_AWAKENING).where(AGENTS_AWAKENING.AGENT_ID.eq(agent)).fetchOptional();
             awakening.ifPresent(r -> t.insertInto(AGENTS_AWAKENING)
                     .set(AGENTS_AWAKENING.AGENT_ID, r.getAgentId())
@@ -197,6 +207,45 @@ final class AgentMove {
             throw new FoundupsDbException(ErrorCode.TRANSFER, "the copy of agent '" + agent + "' in "
                     + table.getName() + " does not match its source (" + a + " there, " + b + " here); nothing was "
                     + "switched, the move can be run again");
+        }
+    }
+
+    /**
+     * Refuses the agent's writes on the source from the commit of the caller's transaction on: its fence row, and the
+     * trigger that reads it on both tables (attached by the first agent that leaves, so a shard none left pays
+     * nothing). Run where both tables are locked against writes: creating a trigger takes that lock anyway.
+     */
+    private void fence(DSLContext s, String schema) {
+        s.insertInto(FOUNDUPSDB_AGENT_FENCES)
+                .set(FOUNDUPSDB_AGENT_FENCES.AGENT_ID, agent)
+                .set(FOUNDUPSDB_AGENT_FENCES.TARGET_SHARD, m.entry.target())
+                .onConflict(FOUNDUPSDB_AGENT_FENCES.AGENT_ID).doUpdate()
+                .set(FOUNDUPSDB_AGENT_FENCES.TARGET_SHARD, m.entry.target())
+                .set(FOUNDUPSDB_AGENT_FENCES.FENCED_AT, Instant.now())
+                .execute();
+        String function = SqlIdentifier.qualified(schema, TRIGGER);
+        for (Table<?> table : List.of(AGENTS_AWAKENING, AGENTS_MEMORY)) {
+            String on = SqlIdentifier.qualified(schema, table.getName());
+            // DROP and CREATE rather than CREATE OR REPLACE TRIGGER, which needs PostgreSQL 14.
+            s.execute("DROP TRIGGER IF EXISTS " + TRIGGER + " ON " + on);
+            s.execute("CREATE TRIGGER " + TRIGGER + " BEFORE INSERT OR UPDATE ON " + on
+                    + " FOR EACH ROW EXECUTE FUNCTION " + function + "()");
+        }
+    }
+
+    /** After a crash that followed the flip: the source's fence and delete, in one transaction. */
+    private void fenceAndDelete(Connection source) throws SQLException {
+        source.setAutoCommit(false);
+        try {
+            DSLContext s = dsl(source);
+            fence(s, NamespaceTables.currentSchema(source));
+            delete(s);
+            source.commit();
+        } catch (SQLException | RuntimeException e) {
+            source.rollback();
+            throw e;
+        } finally {
+            source.setAutoCommit(true);
         }
     }
 

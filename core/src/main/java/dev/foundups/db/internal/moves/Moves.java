@@ -45,6 +45,12 @@ public final class Moves {
     public static final String AGENT = "AGENT";
     /** The placement state of a name whose move has begun and not yet flipped. */
     public static final String MOVING = "MOVING";
+    /**
+     * The SQLState of an agent's write refused on a shard the agent was moved away from (the fence its move left
+     * there, see {@code AgentMove}): the writer's copy of the directory was stale, and the write belongs on the
+     * agent's new shard.
+     */
+    public static final String AGENT_FENCED = "FDB01";
 
     /**
      * What a move needs of the shard directory. Every method reads or writes the directory database itself, not a

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import javax.sql.DataSource;
 
@@ -24,6 +25,7 @@ import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.MigrationListener;
 import dev.foundups.db.NamespaceKind;
 import dev.foundups.db.internal.config.DatabaseUrl;
+import dev.foundups.db.internal.moves.Moves;
 import dev.foundups.db.internal.namespaces.ContextConnections;
 import dev.foundups.db.internal.namespaces.SerialListener;
 import dev.foundups.db.internal.namespaces.Template;
@@ -174,6 +176,38 @@ public final class ShardRouting implements AutoCloseable {
             placement = awaitAgent(placement);
         }
         return shard(placement.shard()).open().dsl();
+    }
+
+    /**
+     * Runs one write of an agent's rows (its own transaction) on the agent's shard. When the write meets the fence
+     * that a move of the agent left on its old shard (this process's copy of the directory was stale), nothing was
+     * written there: it runs again where the directory now says, waiting while the agent is MOVING.
+     *
+     * @param agentId the agent
+     * @param write   the write, given the agent's shard; it may run more than once
+     * @param <T>     its result
+     * @return what the write returned
+     */
+    public <T> T writeAgent(String agentId, Function<DSLContext, T> write) {
+        for (int moves = 0; ; moves++) {
+            try {
+                return write.apply(agent(agentId, true));
+            } catch (RuntimeException e) {
+                if (moves >= PlacedDataSource.maxMoves() || !agentFenced(e)) {
+                    throw e;
+                }
+                cache.invalidate(Placement.key(Placement.Kind.AGENT, agentId));
+            }
+        }
+    }
+
+    private static boolean agentFenced(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && Moves.AGENT_FENCED.equals(s.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
+import org.jooq.exception.DataAccessException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -102,6 +104,39 @@ class OfflineAndAgentMoveTest {
         assertEquals(1, source.patterns("other-agent").size(), "other agents stay");
         long fresh = target.learnPattern("someone", "fix", "{}");
         assertTrue(fresh > moved.get(moved.size() - 1), "the target's sequence went past the kept ids");
+    }
+
+    @Test
+    void theShardAnAgentLeftRefusesItsWritesUntilItComesBack() throws Exception {
+        AgentMemory s3 = f.servers.db("s3").agents();
+        s3.learnPattern("roamer", "fix", "{\"n\": 1}");
+        s3.learnPattern("homebody", "fix", "{\"n\": 1}");
+        f.directory.place(Moves.AGENT, "roamer", "s3");
+
+        f.moves.moveAgent("roamer", "s2");
+
+        // What a process with a stale copy of the directory would send to the old shard.
+        SQLException refused = assertThrows(SQLException.class, () -> f.servers.execute("s3",
+                "INSERT INTO agents_memory (agent_id, pattern_type) VALUES ('roamer', 'late')"));
+        assertEquals(Moves.AGENT_FENCED, refused.getSQLState());
+        assertTrue(refused.getMessage().contains("agent roamer was moved to shard s2"), refused.getMessage());
+        DataAccessException viaApi = assertThrows(DataAccessException.class,
+                () -> s3.recordAwakening("roamer", "0201"));
+        assertEquals(Moves.AGENT_FENCED, viaApi.sqlState());
+        assertEquals(0, f.count("s3", "SELECT count(*) FROM agents_memory WHERE agent_id = 'roamer'"));
+        assertEquals(0, f.count("s3", "SELECT count(*) FROM agents_awakening WHERE agent_id = 'roamer'"));
+        s3.learnPattern("homebody", "fix", "{\"n\": 2}");
+        assertEquals(2, s3.patterns("homebody").size(), "other agents write on as before");
+
+        f.moves.moveAgent("roamer", "s3");
+
+        f.assertPlaced(Moves.AGENT, "roamer", "s3");
+        s3.learnPattern("roamer", "fix", "{\"n\": 2}");
+        assertEquals(List.of("{\"n\":1}", "{\"n\":2}"), s3.patterns("roamer").stream()
+                .map(r -> r.getPatternData().data()).toList(), "back home, it writes there again");
+        SQLException away = assertThrows(SQLException.class, () -> f.servers.execute("s2",
+                "INSERT INTO agents_memory (agent_id, pattern_type) VALUES ('roamer', 'late')"));
+        assertEquals(Moves.AGENT_FENCED, away.getSQLState(), "and the shard it left now refuses it");
     }
 
     @Test

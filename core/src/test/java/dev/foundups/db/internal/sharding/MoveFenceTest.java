@@ -74,7 +74,7 @@ class MoveFenceTest {
                 }
             }, "writer");
             writer.start();
-            awaitSize(users, 30);
+            awaitSize(users, 30, writer, errors);
 
             Directory directory = new Directory(DSL.using(directoryConnection, SQLDialect.POSTGRES));
             Placement before = directory.placement(Placement.Kind.FOUNDUP, "hot").orElseThrow();
@@ -119,7 +119,7 @@ class MoveFenceTest {
             Placement after = directory.flip(before, "c");
             assertEquals(before.epoch() + 1, after.epoch());
             int atFlip = users.size();
-            awaitSize(users, atFlip + 30);
+            awaitSize(users, atFlip + 30, writer, errors);
             stop.set(true);
             writer.join(30_000);
             assertEquals(List.of(), errors, "the writer saw no error");
@@ -158,11 +158,21 @@ class MoveFenceTest {
         return all;
     }
 
-    private static void awaitSize(Map<?, ?> map, int size) throws InterruptedException {
+    /** Waits for the writer's progress; when it stalls, says what it was doing or what it got. */
+    private static void awaitSize(Map<?, ?> map, int size, Thread writer, List<Throwable> errors)
+            throws InterruptedException {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (map.size() < size) {
+            if (!errors.isEmpty()) {
+                throw new AssertionError("the writer failed at " + map.size(), errors.get(0));
+            }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("the writer stalled at " + map.size());
+                StringBuilder stack = new StringBuilder();
+                for (StackTraceElement frame : writer.getStackTrace()) {
+                    stack.append("\n\tat ").append(frame);
+                }
+                throw new AssertionError("the writer stalled at " + map.size() + " (" + writer.getState() + ")"
+                        + stack);
             }
             Thread.sleep(5);
         }
