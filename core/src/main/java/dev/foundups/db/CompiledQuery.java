@@ -26,6 +26,7 @@ import org.jooq.exception.TooManyRowsException;
 import org.jooq.impl.DataSourceConnectionProvider;
 
 import dev.foundups.db.FoundupsDbException;
+import dev.foundups.db.internal.namespaces.TemplateRendering;
 import dev.foundups.db.internal.routing.Router;
 import dev.foundups.db.internal.sharding.PlacedDataSource;
 import dev.foundups.db.internal.sqlite.WriteDiscipline;
@@ -88,6 +89,11 @@ public final class CompiledQuery<R extends Record> {
     private final RowReader<R> rows;
 
     private CompiledQuery(DSLContext dsl, Query query) {
+        this(dsl, query, null);
+    }
+
+    /** @param rendered the query rendered for this context already, or null to render it here */
+    private CompiledQuery(DSLContext dsl, Query query, RenderedSql rendered) {
         this.configuration = dsl.configuration();
         if (!(configuration.connectionProvider() instanceof DataSourceConnectionProvider provider)) {
             throw new IllegalArgumentException("cannot compile a query on this context: compile on a context of a "
@@ -110,7 +116,9 @@ public final class CompiledQuery<R extends Record> {
         this.placed = dataSource instanceof PlacedDataSource p ? p : null;
         this.select = query instanceof Select;
 
-        RenderedSql rendered = RenderedSql.of(dsl, query);
+        if (rendered == null) {
+            rendered = RenderedSql.of(dsl, query);
+        }
         this.sql = rendered.sql();
         List<Param<?>> params = rendered.parameters();
         List<String> names = new ArrayList<>();
@@ -200,6 +208,34 @@ public final class CompiledQuery<R extends Record> {
     public static CompiledQuery<Record> cachedStatement(DSLContext dsl, String key,
                                                         Function<DSLContext, Query> query) {
         return (CompiledQuery<Record>) kept(dsl, key, () -> of(dsl, query.apply(dsl)));
+    }
+
+    /**
+     * {@link #cached(DSLContext, String, Function)} for the library's own statements of a namespace, whose builder
+     * depends on nothing but the context it is given: rendered once per template, not once per namespace (see
+     * {@link TemplateRendering}). Elsewhere the same as {@code cached}.
+     */
+    @SuppressWarnings("unchecked")
+    static <R extends Record> CompiledQuery<R> template(DSLContext dsl, String key,
+                                                        Function<DSLContext, ResultQuery<R>> query) {
+        return (CompiledQuery<R>) templated(dsl, key, query);
+    }
+
+    /** {@link #template} for a statement that returns no rows. */
+    @SuppressWarnings("unchecked")
+    static CompiledQuery<Record> templateStatement(DSLContext dsl, String key, Function<DSLContext, Query> query) {
+        return (CompiledQuery<Record>) templated(dsl, key, query);
+    }
+
+    private static CompiledQuery<?> templated(DSLContext dsl, String key, Function<DSLContext, ? extends Query> query) {
+        return kept(dsl, key, () -> {
+            Query own = query.apply(dsl); // building costs little next to rendering
+            RenderedSql rendered = TemplateRendering.of(dsl.configuration()).map(n -> {
+                RenderedSql marked = n.shared(key, () -> RenderedSql.of(n.marked(), query.apply(n.marked())));
+                return new RenderedSql(n.sql(marked.sql()), marked.parameters());
+            }).orElse(null);
+            return new CompiledQuery<>(dsl, own, rendered);
+        });
     }
 
     private static CompiledQuery<?> kept(DSLContext dsl, String key, Supplier<CompiledQuery<?>> compile) {

@@ -49,7 +49,7 @@ public final class FoundUp {
      */
     public void addUser(String userId, String username) {
         try {
-            CompiledQuery.cachedStatement(dsl, "FoundUp.addUser", d -> d.insertInto(FOUNDUP_USERS)
+            CompiledQuery.templateStatement(dsl, "FoundUp.addUser", d -> d.insertInto(FOUNDUP_USERS)
                     .set(FOUNDUP_USERS.ID, DSL.param("id", FOUNDUP_USERS.ID))
                     .set(FOUNDUP_USERS.USERNAME, DSL.param("username", FOUNDUP_USERS.USERNAME)))
                     .execute(userId, username);
@@ -67,7 +67,7 @@ public final class FoundUp {
      * @return the user, if present
      */
     public Optional<FoundupUsersRecord> user(String userId) {
-        return CompiledQuery.cached(dsl, "FoundUp.user", d -> d.selectFrom(FOUNDUP_USERS)
+        return CompiledQuery.template(dsl, "FoundUp.user", d -> d.selectFrom(FOUNDUP_USERS)
                 .where(FOUNDUP_USERS.ID.eq(DSL.param("id", FOUNDUP_USERS.ID)))).fetchOptional(userId);
     }
 
@@ -88,7 +88,7 @@ public final class FoundUp {
     public long addContent(String userId, String content, JSON metadata) {
         JSON checked = JsonDocuments.of("metadata", metadata);
         try {
-            return CompiledQuery.cached(dsl, "FoundUp.addContent", d -> d.insertInto(FOUNDUP_CONTENT)
+            return CompiledQuery.template(dsl, "FoundUp.addContent", d -> d.insertInto(FOUNDUP_CONTENT)
                     .set(FOUNDUP_CONTENT.USER_ID, DSL.param("user_id", FOUNDUP_CONTENT.USER_ID))
                     .set(FOUNDUP_CONTENT.CONTENT, DSL.param("content", FOUNDUP_CONTENT.CONTENT))
                     .set(FOUNDUP_CONTENT.METADATA, DSL.param("metadata", FOUNDUP_CONTENT.METADATA))

@@ -58,6 +58,33 @@ class FoundUpTest {
     }
 
     @Test
+    void statementsRenderedOncePerTemplateRunOnEachFoundUpsOwnTables() {
+        FoundUp a = db.foundUp("render_a");
+        FoundUp b = db.foundUp("render_b");
+        a.addUser("ua", "A");
+        b.addUser("ub", "B");
+        long content = b.addContent("ub", "only in b", (String) null);
+        assertEquals(List.of("ua"), a.users().stream().map(u -> u.getId()).toList());
+        assertEquals(List.of("ub"), b.users().stream().map(u -> u.getId()).toList());
+        assertEquals(List.of(), a.content());
+        assertEquals(List.of(content), b.content().stream().map(FoundupContentRecord::getId).toList());
+        assertTrue(a.user("ua").isPresent() && b.user("ua").isEmpty());
+
+        // The shared rendering gives the SQL that rendering for the FoundUp itself gives, up to quoting.
+        for (FoundUp f : List.of(a, b)) {
+            CompiledQuery<?> shared = CompiledQuery.templateStatement(f.dsl(), "FoundUp.addUser", d -> d.insertInto(
+                    FOUNDUP_USERS).set(FOUNDUP_USERS.ID, DSL.param("id", FOUNDUP_USERS.ID))
+                    .set(FOUNDUP_USERS.USERNAME, DSL.param("username", FOUNDUP_USERS.USERNAME)));
+            CompiledQuery<?> own = CompiledQuery.of(f.dsl(), f.dsl().insertInto(FOUNDUP_USERS)
+                    .set(FOUNDUP_USERS.ID, DSL.param("id", FOUNDUP_USERS.ID))
+                    .set(FOUNDUP_USERS.USERNAME, DSL.param("username", FOUNDUP_USERS.USERNAME)));
+            assertEquals(own.sql().replace("\"", ""), shared.sql().replace("\"", ""));
+            assertTrue(shared.sql().contains("foundups_" + f.id() + "_users"), shared.sql());
+            assertEquals(own.parameters(), shared.parameters());
+        }
+    }
+
+    @Test
     void usersAndContentRoundTrip() {
         FoundUp bot = db.foundUp("youtube_bot");
         bot.addUser("user123", "StreamViewer");

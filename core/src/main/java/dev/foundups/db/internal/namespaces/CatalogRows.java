@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.InsertSetMoreStep;
 import org.jooq.SelectConditionStep;
 import org.jooq.impl.DSL;
@@ -34,8 +35,16 @@ public final class CatalogRows {
     /** Template name of a module whose tables were imported from a legacy database rather than made from a template. */
     public static final String NO_TEMPLATE = "(imported)";
 
+    /** The columns {@link #insertIfAbsent} writes, in the order of its values. */
+    private static final List<Field<?>> INSERTED = List.of(FOUNDUPSDB_NAMESPACES.KIND, FOUNDUPSDB_NAMESPACES.NAME,
+            FOUNDUPSDB_NAMESPACES.TEMPLATE, FOUNDUPSDB_NAMESPACES.TABLE_PREFIX, FOUNDUPSDB_NAMESPACES.STATE,
+            FOUNDUPSDB_NAMESPACES.TEMPLATE_VERSION, FOUNDUPSDB_NAMESPACES.CREATED_AT, FOUNDUPSDB_NAMESPACES.UPDATED_AT,
+            FOUNDUPSDB_NAMESPACES.LAST_ERROR);
+
     private final DSLContext shared;
     private final DialectStrategy strategy;
+    /** {@link #insertIfAbsent}'s SQL, rendered on its first use: the same for every row of this database. */
+    private volatile String insertIfAbsentSql;
 
     /**
      * @param shared   the unmapped context on the database
@@ -93,11 +102,30 @@ public final class CatalogRows {
         insertStep(tx, row).execute();
     }
 
-    /** Inserts a row unless its kind and name have one already; returns whether it did. */
-    static boolean insertIfAbsent(DSLContext tx, NamespaceInfo row) {
-        return insertStep(tx, row).onConflict(FOUNDUPSDB_NAMESPACES.KIND, FOUNDUPSDB_NAMESPACES.NAME)
-                .doNothing()
-                .execute() > 0;
+    /**
+     * Inserts a row unless its kind and name have one already; returns whether it did. Every new namespace runs it,
+     * so its SQL is rendered once (rendering the insert cost more than SQLite's own work for it); the values are
+     * bound through the columns' own bindings, as the DSL binds them.
+     */
+    boolean insertIfAbsent(DSLContext tx, NamespaceInfo row) {
+        String sql = insertIfAbsentSql;
+        if (sql == null) {
+            var f = FOUNDUPSDB_NAMESPACES;
+            sql = tx.render(tx.insertInto(f, INSERTED)
+                    .values(INSERTED.stream().map(c -> (Field<?>) DSL.param(c.getName(), c)).toList())
+                    .onConflict(f.KIND, f.NAME).doNothing());
+            insertIfAbsentSql = sql;
+        }
+        return tx.query(sql, (Object[]) new Field<?>[] {
+                DSL.val(row.kind().catalogValue(), FOUNDUPSDB_NAMESPACES.KIND),
+                DSL.val(row.name(), FOUNDUPSDB_NAMESPACES.NAME),
+                DSL.val(row.template(), FOUNDUPSDB_NAMESPACES.TEMPLATE),
+                DSL.val(row.tablePrefix(), FOUNDUPSDB_NAMESPACES.TABLE_PREFIX),
+                DSL.val(row.state().catalogValue(), FOUNDUPSDB_NAMESPACES.STATE),
+                DSL.val(row.templateVersion(), FOUNDUPSDB_NAMESPACES.TEMPLATE_VERSION),
+                DSL.val(row.createdAt(), FOUNDUPSDB_NAMESPACES.CREATED_AT),
+                DSL.val(row.updatedAt(), FOUNDUPSDB_NAMESPACES.UPDATED_AT),
+                DSL.val(row.lastError(), FOUNDUPSDB_NAMESPACES.LAST_ERROR)}).execute() > 0;
     }
 
     /**

@@ -41,6 +41,8 @@ final class NamespaceContexts {
     private final NamespaceParts parts;
     private final int capacity;
     private final Map<String, Entry> contexts = new ConcurrentHashMap<>();
+    /** Per template (by its table mapping under the mark): the rendering its namespaces share. */
+    private final Map<Map<String, String>, TemplateRendering> renderings = new ConcurrentHashMap<>();
     /** Advances whenever a context is built; an entry's stamp says when it was last used, in those steps. */
     private final AtomicLong clock = new AtomicLong();
 
@@ -122,6 +124,7 @@ final class NamespaceContexts {
             if (parts.connections() != null) {
                 configuration = configuration.derive(parts.connections().provider(kind, name));
             }
+            rendering(t).attach(configuration, info.tablePrefix());
             DSLContext context = DSL.using(configuration);
             contexts.put(NamespaceLocks.key(kind, name), new Entry(kind, name, context, clock.incrementAndGet()));
             return context;
@@ -144,6 +147,14 @@ final class NamespaceContexts {
                 contexts.remove(NamespaceLocks.key(victim.kind, victim.name), victim);
             }
         }
+    }
+
+    /** @return the rendering the namespaces of a template share, made on first use */
+    private TemplateRendering rendering(Template t) {
+        Map<String, String> marked = t.tableMapping(TemplateRendering.MARK);
+        // Keyed by the mapping itself: a template change that adds a table gives a new one.
+        return renderings.computeIfAbsent(marked, m -> new TemplateRendering(DSL.using(parts.shared().configuration()
+                .derive(TableNamer.mapped(parts.shared().settings(), m)))));
     }
 
     /** @return how many contexts are cached; for tests */

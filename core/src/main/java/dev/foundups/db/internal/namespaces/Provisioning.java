@@ -146,7 +146,7 @@ final class Provisioning {
         NamespaceInfo created = new NamespaceInfo(kind, name, template.name(), prefix, NamespaceState.READY,
                 template.version(), now, now, null);
         // Insert first and look only on a conflict: the common case, a new name, costs one statement.
-        if (!CatalogRows.insertIfAbsent(dsl, created)) {
+        if (!parts.rows().insertIfAbsent(dsl, created)) {
             FoundupsdbNamespacesRecord row = CatalogRows.row(dsl, kind, name);
             if (!NamespaceState.DROPPED.catalogValue().equals(row.getState())) {
                 if (mustBeNew) {
