@@ -22,6 +22,7 @@ import dev.foundups.db.internal.config.DatabaseUrl;
 import dev.foundups.db.internal.imports.AgentMemoryImport;
 import dev.foundups.db.internal.imports.ModuleDatabaseImport;
 import dev.foundups.db.internal.migration.MigrationLock;
+import dev.foundups.db.internal.migration.OpeningWork;
 import dev.foundups.db.internal.migration.SharedSchema;
 import dev.foundups.db.internal.namespaces.Namespaces;
 import dev.foundups.db.internal.namespaces.TemplateRegistry;
@@ -78,6 +79,9 @@ public final class FoundupsDb implements AutoCloseable {
         this.postgresClientTools = builder.postgresClientTools;
         DialectStrategy strategy = url.strategy();
         int poolSize = builder.maximumPoolSize > 0 ? builder.maximumPoolSize : strategy.defaultPoolSize();
+        // Side by side with connecting, which on SQLite parses the whole schema.
+        OpeningWork opening = OpeningWork.start(builder.classLoader, strategy.jooqDialect(),
+                FoundupsDbBuilder.jooqSettings());
         this.dataSource = DataSources.open(url, poolSize, builder.busyTimeout, builder.walSizeLimit);
         AutoCloseable writePath = null;
         Router router = null;
@@ -107,10 +111,10 @@ public final class FoundupsDb implements AutoCloseable {
             int parallelism = builder.migrationParallelism > 0 ? builder.migrationParallelism
                     : Math.max(1, Math.min(4, poolSize - 2));
             this.namespaces = new Namespaces(dsl, strategy,
-                    new TemplateRegistry(url.dialect(), builder.classLoader, dsl), parallelism);
+                    new TemplateRegistry(url.dialect(), builder.classLoader, dsl, opening::schemaFiles), parallelism);
             if (builder.schemaChangesOnOpen) {
                 try (MigrationLock lock = MigrationLock.acquire(url, dataSource)) {
-                    SharedSchema.update(dataSource, builder.classLoader);
+                    SharedSchema.update(dataSource, builder.classLoader, opening::schemaFiles);
                     this.upgrade = builder.migrateOnOpen ? namespaces.migrate(builder.migrationListener) : null;
                 }
             } else {

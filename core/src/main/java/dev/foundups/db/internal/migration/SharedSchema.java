@@ -7,8 +7,10 @@ import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -69,6 +71,19 @@ public final class SharedSchema {
      * @throws FoundupsDbException (MIGRATION) when Liquibase fails
      */
     public static boolean update(DataSource dataSource, ClassLoader loader) {
+        return update(dataSource, loader, () -> SchemaFiles.scan(loader));
+    }
+
+    /**
+     * {@link #update(DataSource, ClassLoader)} with the changelog files read already (or being read).
+     *
+     * @param dataSource the database
+     * @param loader     where the changelogs are
+     * @param files      the files {@link SchemaFiles#scan} reads from {@code loader}
+     * @return true when Liquibase ran
+     * @throws FoundupsDbException (MIGRATION) when Liquibase fails
+     */
+    public static boolean update(DataSource dataSource, ClassLoader loader, Supplier<Optional<SchemaFiles>> files) {
         String fingerprint;
         boolean ran;
         try (Connection connection = dataSource.getConnection()) {
@@ -76,14 +91,14 @@ public final class SharedSchema {
             // Read before Liquibase takes the connection out of auto-commit: on PostgreSQL a failed query (no such
             // table yet) would abort its transaction.
             Map<String, String> recorded = recordedChangeSets(connection);
-            fingerprint = fingerprint(loader, recorded);
+            fingerprint = fingerprint(files.get(), recorded);
             if (!staleLock && fingerprint != null && fingerprint.equals(storedFingerprint(connection))) {
                 LOG.debug("Shared changelog up to date: its files and DATABASECHANGELOG match the stored fingerprint");
                 return false;
             }
             ran = liquibaseUpdate(connection, loader, staleLock, recorded);
             if (ran) {
-                fingerprint = fingerprint(loader, recordedChangeSets(connection));
+                fingerprint = fingerprint(SchemaFiles.scan(loader), recordedChangeSets(connection));
             }
         } catch (FoundupsDbException e) {
             throw e;
@@ -127,11 +142,11 @@ public final class SharedSchema {
      *
      * @return hex SHA-256, or null when the files cannot be listed or nothing is recorded
      */
-    static String fingerprint(ClassLoader loader, Map<String, String> recorded) {
+    static String fingerprint(Optional<SchemaFiles> scanned, Map<String, String> recorded) {
         if (recorded == null || recorded.isEmpty()) {
             return null;
         }
-        return SchemaFiles.scan(loader).map(files -> files.fingerprint(new TreeMap<>(recorded).toString(),
+        return scanned.map(files -> files.fingerprint(new TreeMap<>(recorded).toString(),
                 path -> !path.startsWith(TEMPLATES))).orElse(null);
     }
 

@@ -64,9 +64,22 @@ public final class TemplateRegistry {
      * @param database    the database's shared context, or null
      */
     public TemplateRegistry(Dialect dialect, ClassLoader classLoader, DSLContext database) {
+        this(dialect, classLoader, database, () -> SchemaFiles.scan(classLoader));
+    }
+
+    /**
+     * As {@link #TemplateRegistry(Dialect, ClassLoader, DSLContext)}, with the changelog files read already.
+     *
+     * @param dialect     the dialect to render them for
+     * @param classLoader where the changelogs are
+     * @param database    the database's shared context
+     * @param scan        the files {@link SchemaFiles#scan} reads from {@code classLoader}
+     */
+    public TemplateRegistry(Dialect dialect, ClassLoader classLoader, DSLContext database,
+                            Supplier<Optional<SchemaFiles>> scan) {
         this.dialect = dialect;
         this.classLoader = classLoader;
-        SchemaFiles scanned = database == null ? null : SchemaFiles.scan(classLoader).orElse(null);
+        SchemaFiles scanned = database == null ? null : scan.get().orElse(null);
         this.schemaFiles = scanned;
         this.storedReader = database == null ? null : () -> readStored(database);
         List<TemplateFiles> found = scanned != null ? SchemaLayout.templates(scanned.paths())
