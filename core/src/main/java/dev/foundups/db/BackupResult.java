@@ -59,8 +59,8 @@ public record BackupResult(Path file, long bytes, Duration duration, List<ShardA
      *
      * @param shard      the shard's name
      * @param url        its URL with the password masked: safe to print
-     * @param file       the {@code pg_dump} archive (custom format); restore it with {@code pg_restore} into an
-     *                   empty database for that shard
+     * @param file       the {@code pg_dump} archive (custom format); {@link FoundupsDbBuilder#restoreSet(Path)}
+     *                   restores the set, each archive into an empty database for its shard
      * @param bytes      its size
      * @param snapshotAt when its dump started; {@code pg_dump} takes its snapshot as it connects
      */

@@ -330,8 +330,8 @@ public final class FoundupsDb implements AutoCloseable {
      *   <li>Sharded PostgreSQL: a <em>set</em>, the folder {@code target} with one {@code pg_dump} archive per shard
      *       ({@code main}'s holds the directory) and a {@code manifest.json}. The shards' snapshots are taken one
      *       after another; {@link BackupResult#consistent()} says whether a namespace or agent moved meanwhile
-     *       (then take it again). {@link FoundupsDbBuilder#restore(Path)} refuses a set: restore each archive with
-     *       {@code pg_restore} into an empty database for its shard.</li>
+     *       (then take it again). {@link FoundupsDbBuilder#restoreSet(Path)} restores a set, one empty database
+     *       per shard.</li>
      * </ul>
      *
      * @param target where the backup goes; must not exist (a backup never overwrites a file)

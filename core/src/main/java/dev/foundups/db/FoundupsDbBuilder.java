@@ -14,6 +14,7 @@ import org.jooq.conf.Settings;
 
 import com.zaxxer.hikari.HikariDataSource;
 
+import dev.foundups.db.internal.backup.BackupFolder;
 import dev.foundups.db.internal.backup.DatabaseBackup;
 import dev.foundups.db.internal.config.DatabaseUrl;
 import dev.foundups.db.internal.routing.ReplicaSettings;
@@ -256,17 +257,38 @@ public final class FoundupsDbBuilder {
      *       one transaction, so a failed restore leaves the database as it was.</li>
      *   <li>PostgreSQL: runs {@code pg_restore} in one transaction into the database, which must be empty
      *       (create a new one): tables made after the backup would otherwise survive it.</li>
-     *   <li>A sharded database's backup set (a folder) is refused: restore each of its archives with
-     *       {@code pg_restore} into an empty database for its shard.</li>
+     *   <li>A sharded database's backup set (its folder or {@code manifest.json}): as {@link #restoreSet(Path)}
+     *       with its defaults, each shard into the database the set's directory names for it.</li>
      * </ul>
      *
-     * @param backup the backup file
-     * @throws FoundupsDbException CONFIGURATION for a bad URL; BACKUP when the file is not a backup, the database
-     *                             is in use or not empty, or the restore fails
+     * @param backup the backup file, or a set's folder or manifest
+     * @return what was restored: where to, size and time (a set's per shard)
+     * @throws FoundupsDbException CONFIGURATION for a bad URL; BACKUP when the file is not a backup, a database is
+     *                             in use or not empty, or the restore fails; DB_CONNECTION when a set's target
+     *                             cannot be reached
      */
-    public void restore(Path backup) {
+    public RestoreResult restore(Path backup) {
         Objects.requireNonNull(backup, "backup");
-        DatabaseBackup.restore(resolveDatabaseUrl(), backup, busyTimeout, postgresClientTools);
+        if (BackupFolder.setOf(backup).isPresent()) {
+            return restoreSet(backup).restore();
+        }
+        return DatabaseBackup.restore(resolveDatabaseUrl(), backup, busyTimeout, postgresClientTools);
+    }
+
+    /**
+     * The restore of a sharded database's backup set into this database ({@code main}'s archive, with the
+     * directory) and one empty database per other shard; {@link BackupSetRestore} says where each shard goes, then
+     * {@link BackupSetRestore#restore()} runs it.
+     *
+     * @param set the set's folder, or its {@code manifest.json}
+     * @return the restore, to configure and run
+     * @throws FoundupsDbException CONFIGURATION for a bad URL; BACKUP when {@code set} is not a backup set
+     */
+    public BackupSetRestore restoreSet(Path set) {
+        Path folder = BackupFolder.setOf(Objects.requireNonNull(set, "set")).orElseThrow(() -> new FoundupsDbException(
+                FoundupsDbException.ErrorCode.BACKUP, set.toAbsolutePath() + " is not a backup set: a set is a folder "
+                + "holding " + BackupFolder.MANIFEST + ", written by backup on a sharded database"));
+        return new BackupSetRestore(resolveDatabaseUrl(), folder, busyTimeout, postgresClientTools);
     }
 
     /**

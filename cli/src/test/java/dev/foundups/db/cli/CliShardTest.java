@@ -16,6 +16,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.foundups.db.FoundupsDb;
 import dev.foundups.db.testing.Backend;
 import dev.foundups.db.testing.ShardServers;
 
@@ -139,9 +140,74 @@ class CliShardTest {
         CliTest.Run again = run("--url", main, "backup", set.toString());
         assertEquals(1, again.exitCode(), again.out());
         assertTrue(again.err().contains("already exists"), again.err());
-        CliTest.Run restore = run("--url", ShardServers.newDatabaseUrl(0), "restore", set.toString());
-        assertEquals(1, restore.exitCode(), restore.out());
-        assertTrue(restore.err().contains("is a backup set of a sharded database"), restore.err());
+    }
+
+    @Test
+    void aSetIsRestoredIntoNewDatabasesShardByShard() throws Exception {
+        String main = ShardServers.newDatabaseUrl(0);
+        String b = ShardServers.newDatabaseUrl(1);
+        assertEquals(0, run("--url", main, "shard", "add", "b", b).exitCode());
+        assertEquals(0, run("--url", main, "namespace", "create", "foundup", "on_b", "--shard", "b").exitCode());
+        try (FoundupsDb db = FoundupsDb.configure().databaseUrl(main).open()) {
+            db.foundUp("on_b").addUser("u1", "Saved on b");
+        }
+        Path set = dir.resolve("set");
+        assertEquals(0, run("--url", main, "backup", set.toString()).exitCode());
+
+        // By default shard b goes back to the database it came from, which holds tables: refused, nothing written.
+        String newMain = ShardServers.newDatabaseUrl(0);
+        CliTest.Run full = run("--url", newMain, "restore", set.toString());
+        assertEquals(1, full.exitCode(), full.out());
+        assertTrue(full.err().contains("cannot restore shard 'b' into jdbc:postgresql://")
+                && full.err().contains("the database the shard was backed up from")
+                && full.err().contains("nothing was restored"), full.err());
+
+        CliTest.Run bad = run("--url", newMain, "restore", set.toString(), "--shard-url",
+                "postgresql://fu:secret@db2:5432/x");
+        assertEquals(2, bad.exitCode(), bad.out());
+        assertTrue(bad.err().contains("--shard-url takes NAME=URL"), bad.err());
+        CliTest.Run toMain = run("--url", newMain, "restore", set.toString(), "--shard-url", "main=" + b);
+        assertEquals(2, toMain.exitCode(), toMain.out());
+        assertTrue(toMain.err().contains("shard 'main' is restored into the database DATABASE_URL names"),
+                toMain.err());
+
+        String newB = ShardServers.newDatabaseUrl(1);
+        CliTest.Run restore = run("--url", newMain, "restore", set.toString(), "--shard-url", "b=" + newB);
+        assertEquals(0, restore.exitCode(), restore.err());
+        assertTrue(restore.out().startsWith("restored 2 shard(s) from the set " + set), restore.out());
+        assertTrue(restore.out().matches("(?s).*\\n  main  main\\.dump +[0-9,]+ bytes +[0-9.]+ s  into "
+                + "jdbc:postgresql://[^\\n]*/" + database(newMain) + "\\?.*\\n  b     b\\.dump +[0-9,]+ bytes +"
+                + "[0-9.]+ s  into jdbc:postgresql://[^\\n]*/" + database(newB) + "\\?.*"), restore.out());
+        CliTest.Run list = run("--url", newMain, "shard", "list");
+        assertTrue(list.out().matches("(?s).*\\nb +active +1 +0  jdbc:postgresql://[^\\n]*/" + database(newB)
+                + "\\?.*"), list.out());
+        try (FoundupsDb restored = FoundupsDb.configure().databaseUrl(newMain).open()) {
+            assertEquals("Saved on b", restored.foundUp("on_b").user("u1").orElseThrow().getUsername());
+        }
+
+        // A restore finished in two runs, main first, then b alone, as the error of a failed shard says to.
+        String thirdMain = ShardServers.newDatabaseUrl(0);
+        String thirdB = ShardServers.newDatabaseUrl(1);
+        CliTest.Run first = run("--url", thirdMain, "restore", set.resolve("manifest.json").toString(),
+                "--shard-url", "b=" + thirdB, "--only-shard", "main");
+        assertEquals(0, first.exitCode(), first.err());
+        assertTrue(first.out().startsWith("restored 1 shard(s)"), first.out());
+        CliTest.Run second = run("--url", thirdMain, "restore", set.toString(), "--shard-url", "b=" + thirdB,
+                "--only-shard", "b");
+        assertEquals(0, second.exitCode(), second.err());
+        assertTrue(second.out().matches("(?s)restored 1 shard\\(s\\).*\\n  b  b\\.dump .*"), second.out());
+        try (FoundupsDb restored = FoundupsDb.configure().databaseUrl(thirdMain).open()) {
+            assertEquals("Saved on b", restored.foundUp("on_b").user("u1").orElseThrow().getUsername());
+        }
+        for (CliTest.Run r : new CliTest.Run[] {full, bad, toMain, restore, list, first, second}) {
+            assertFalse(r.out().contains("password=postgres") || r.err().contains("password=postgres")
+                    || r.err().contains("secret"), r.out() + r.err());
+        }
+    }
+
+    /** @return the database name of a JDBC URL */
+    private static String database(String url) {
+        return url.replaceFirst("^jdbc:postgresql://[^/]*/([^?]*).*$", "$1");
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -113,10 +114,15 @@ public final class BackupFolder {
     }
 
     /**
-     * @param folder a folder given to restore
-     * @return whether it is a backup set
+     * @param backup what was given to restore: a set's folder, its manifest, or a single backup file
+     * @return the set's folder, absolute; empty when it is not a set
      */
-    public static boolean isSet(Path folder) {
-        return Files.isDirectory(folder) && Files.isRegularFile(folder.resolve(MANIFEST));
+    public static Optional<Path> setOf(Path backup) {
+        Path path = backup.toAbsolutePath().normalize();
+        if (Files.isDirectory(path) && Files.isRegularFile(path.resolve(MANIFEST))) {
+            return Optional.of(path);
+        }
+        boolean manifest = path.getFileName() != null && path.getFileName().toString().equals(MANIFEST);
+        return manifest && Files.isRegularFile(path) ? Optional.of(path.getParent()) : Optional.empty();
     }
 }

@@ -1,15 +1,18 @@
 package dev.foundups.db.internal.backup;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 
 import com.zaxxer.hikari.HikariDataSource;
 
 import dev.foundups.db.BackupResult;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
+import dev.foundups.db.RestoreResult;
 import dev.foundups.db.internal.config.DatabaseUrl;
 
 /**
@@ -52,28 +55,25 @@ public final class DatabaseBackup {
     }
 
     /**
-     * Restores a backup made by {@link #backup}. On SQLite it replaces the database file's content, and is refused
-     * while any connection has the file open; on PostgreSQL the database must be empty.
+     * Restores a backup made by {@link #backup} (a single database's; a sharded database's set is restored by the
+     * sharding package). On SQLite it replaces the database file's content, and is refused while any connection has
+     * the file open; on PostgreSQL the database must be empty.
      *
      * @param url         the database to restore into
      * @param backup      the backup file
      * @param busyTimeout how long to wait for other connections before refusing
      * @param clientTools PostgreSQL: the folder of {@code pg_restore}, or null to search the PATH
-     * @throws FoundupsDbException BACKUP when the backup is not one (or is a sharded database's set), the database
-     *                             is in use or not empty, or the restore fails; a failed restore leaves the database
-     *                             as it was
+     * @return what was restored
+     * @throws FoundupsDbException BACKUP when the backup is not one, the database is in use or not empty, or the
+     *                             restore fails; a failed restore leaves the database as it was
      */
-    public static void restore(DatabaseUrl url, Path backup, Duration busyTimeout, Path clientTools) {
+    public static RestoreResult restore(DatabaseUrl url, Path backup, Duration busyTimeout, Path clientTools) {
+        long start = System.nanoTime();
         Path source = backup.toAbsolutePath().normalize();
-        if (BackupFolder.isSet(source)) {
-            throw new FoundupsDbException(ErrorCode.BACKUP, source + " is a backup set of a sharded database (one "
-                    + "pg_dump archive per shard and " + BackupFolder.MANIFEST + "), which restore does not take. "
-                    + "Restore each archive with pg_restore into an empty database for its shard (the manifest names "
-                    + "each file's shard; main's archive holds the directory), e.g. pg_restore --no-owner "
-                    + "--single-transaction --dbname=DATABASE main.dump");
-        }
         try {
             url.strategy().restore(url, source, busyTimeout, clientTools);
+            return new RestoreResult(source, url.toString(), Files.size(source),
+                    Duration.ofNanos(System.nanoTime() - start), List.of());
         } catch (IOException | SQLException e) {
             throw new FoundupsDbException(ErrorCode.BACKUP, "restore of " + url + " from " + source + " failed: "
                     + e.getMessage(), e);

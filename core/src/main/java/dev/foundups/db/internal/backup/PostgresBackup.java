@@ -47,7 +47,7 @@ public final class PostgresBackup {
                     + "file");
         }
         PostgresClient pgRestore = PostgresClient.find("pg_restore", clientTools, url, "restore");
-        int tables = countTables(target);
+        int tables = tableCount(target);
         if (tables > 0) {
             throw new FoundupsDbException(ErrorCode.BACKUP, "cannot restore into PostgreSQL database '"
                     + pgRestore.database() + "': it has " + tables + " table(s). Restore into a new, empty database "
@@ -63,7 +63,12 @@ public final class PostgresBackup {
         }
     }
 
-    private static int countTables(DataSource target) {
+    /**
+     * @param target a PostgreSQL database
+     * @return how many tables its current schema holds: a restore target must have none
+     * @throws FoundupsDbException DB_CONNECTION when it cannot be read
+     */
+    public static int tableCount(DataSource target) {
         try (Connection connection = target.getConnection();
              PreparedStatement st = connection.prepareStatement(
                      "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() "

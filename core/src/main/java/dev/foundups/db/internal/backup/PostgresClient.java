@@ -36,7 +36,7 @@ final class PostgresClient {
     /**
      * @param name      the program, such as {@code pg_dump}
      * @param folder    where to look for it; null for the PATH
-     * @param url       the database
+     * @param url       the database; null for a run that connects to none (reading an archive)
      * @param operation what it is for, for the message when it is missing
      * @return a client ready to run
      * @throws FoundupsDbException BACKUP naming the program when it cannot be found
@@ -48,7 +48,7 @@ final class PostgresClient {
                 + "(Debian: apt-get install postgresql-client-15), or name their folder with "
                 + "FoundupsDb.configure().postgresClientTools(folder)"));
         Map<String, String> env = new HashMap<>();
-        String database = libpqEnvironment(url, env);
+        String database = url == null ? null : libpqEnvironment(url, env);
         return new PostgresClient(program, env, database);
     }
 
@@ -64,6 +64,22 @@ final class PostgresClient {
      * @throws FoundupsDbException BACKUP with the program's own error output when it fails
      */
     void run(List<String> arguments) throws IOException {
+        run(arguments, false);
+    }
+
+    /**
+     * Runs the program and returns what it wrote on its standard output, kept in memory only: it may hold what an
+     * archive holds (such as shard URLs with their passwords), which must not land in a file.
+     *
+     * @param arguments its arguments, without the program
+     * @return its standard output
+     * @throws FoundupsDbException BACKUP with the program's own error output when it fails
+     */
+    String output(List<String> arguments) throws IOException {
+        return run(arguments, true);
+    }
+
+    private String run(List<String> arguments, boolean keepOutput) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(program.toString());
         command.addAll(arguments);
@@ -71,10 +87,15 @@ final class PostgresClient {
         builder.environment().putAll(environment);
         Path errors = Files.createTempFile("foundups-db-" + program.getFileName(), ".log");
         try {
-            builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(errors.toFile());
+            builder.redirectOutput(keepOutput ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(errors.toFile());
             Process process = builder.start();
             int exit;
+            String output;
             try {
+                // Errors go to a file, so reading the output to its end cannot block on a full error pipe.
+                output = keepOutput ? new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                        : null;
                 exit = process.waitFor();
             } catch (InterruptedException e) {
                 process.destroy();
@@ -83,10 +104,11 @@ final class PostgresClient {
                         + " was running; it was stopped", e);
             }
             if (exit != 0) {
-                String output = Files.readString(errors, StandardCharsets.UTF_8).strip();
+                String error = Files.readString(errors, StandardCharsets.UTF_8).strip();
                 throw new FoundupsDbException(ErrorCode.BACKUP, program.getFileName() + " failed (exit code " + exit
-                        + "): " + DatabaseUrl.mask(output));
+                        + "): " + DatabaseUrl.mask(error));
             }
+            return output;
         } finally {
             Files.deleteIfExists(errors);
         }

@@ -236,6 +236,12 @@ final class Directory {
         });
     }
 
+    /** Points a shard at another database (a restored backup set's new home). @return false: no such shard */
+    boolean setShardUrl(String name, String url) {
+        return main.update(FOUNDUPSDB_SHARDS).set(FOUNDUPSDB_SHARDS.URL, url)
+                .where(FOUNDUPSDB_SHARDS.NAME.eq(name)).execute() == 1;
+    }
+
     /** Sets a shard's state (ACTIVE, DRAINING). */
     void setShardState(String name, String state) {
         main.update(FOUNDUPSDB_SHARDS).set(FOUNDUPSDB_SHARDS.STATE, state)

@@ -38,7 +38,7 @@ import dev.foundups.db.internal.naming.ShardName;
 public final class ShardAdmin {
 
     /** Identifies a database: the same name on the same server (port and start time). */
-    private static final String IDENTITY = "SELECT current_database(), inet_server_port(), pg_postmaster_start_time()";
+    static final String IDENTITY = "SELECT current_database(), inet_server_port(), pg_postmaster_start_time()";
 
     private final ShardRouting routing;
 

@@ -174,19 +174,6 @@ class ShardedBackupTest {
         }
     }
 
-    @Test
-    void restoreRefusesASetSayingHowToRestoreIt() {
-        Path set = dir.resolve("set");
-        try (FoundupsDb db = sharded()) {
-            db.backup(set);
-        }
-        FoundupsDbException e = assertThrows(FoundupsDbException.class,
-                () -> FoundupsDb.configure().databaseUrl(ShardServers.newDatabaseUrl(0)).restore(set));
-        assertEquals(ErrorCode.BACKUP, e.errorCode());
-        assertTrue(e.getMessage().contains("is a backup set of a sharded database") && e.getMessage().contains(
-                "Restore each archive with pg_restore into an empty database for its shard"), e.getMessage());
-    }
-
     /** @return the directory's placements as {@code KIND:name shard epoch}, read with JDBC */
     private List<String> directory() throws SQLException {
         List<String> rows = new ArrayList<>();
