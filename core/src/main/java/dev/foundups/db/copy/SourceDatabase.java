@@ -3,6 +3,7 @@ package dev.foundups.db.copy;
 import static dev.foundups.db.jooq.Tables.AGENTS_AWAKENING;
 import static dev.foundups.db.jooq.Tables.AGENTS_MEMORY;
 import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_NAMESPACES;
+import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_SHARDS;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,6 +117,12 @@ final class SourceDatabase implements AutoCloseable {
         if (!existing.contains(FOUNDUPSDB_NAMESPACES.getName())) {
             throw new FoundupsDbException(ErrorCode.TRANSFER, setting + " " + url + " is not a FoundUps DB: it has "
                     + "no " + FOUNDUPSDB_NAMESPACES.getName() + " table");
+        }
+        if (existing.contains(FOUNDUPSDB_SHARDS.getName()) && dsl.fetchExists(FOUNDUPSDB_SHARDS)) {
+            // This reads one database: a sharded one's other shards would be silently missing from the copy.
+            throw new FoundupsDbException(ErrorCode.TRANSFER, setting + " " + url + " is sharded: its namespaces and "
+                    + "agents are spread over several databases, and a copy reads one. Copy from a database that is "
+                    + "not sharded, or take a backup set of the sharded one (foundups-db backup FOLDER)");
         }
         List<String> problems = new ArrayList<>();
         for (Table<?> shared : SHARED_TABLES) {

@@ -330,6 +330,16 @@ class ShardedCopyTest {
                 moving.getMessage());
     }
 
+    @Test
+    void aShardedDatabaseIsRefusedAsASource() throws Exception {
+        assertTrue(DatabaseCopy.from(source).to(main).load().run().verified());
+        FoundupsDbException e = assertThrows(FoundupsDbException.class, () -> DatabaseCopy.from(main, "--from")
+                .to("jdbc:sqlite:" + dir.resolve("back.db"), "--to").load().run());
+        assertEquals(ErrorCode.TRANSFER, e.errorCode());
+        assertTrue(e.getMessage().contains(" is sharded: its namespaces and agents are spread over several "
+                + "databases, and a copy reads one."), e.getMessage());
+    }
+
     // ---- helpers
 
     /** The catalog by label: a sharded catalog lists modules first, one database lists by the kind's text. */
