@@ -121,6 +121,9 @@ public final class FoundupsDb implements AutoCloseable {
                 this.upgrade = null;
             }
             sharding = builder.sharding(url, dataSource, base, poolSize);
+            if (sharding != null) {
+                sharding.attachTo(configuration); // a copy onto this database reaches the shards through it
+            }
             this.sharding = sharding;
             this.shards = new Shards(sharding, url, builder.databaseUrlSetting(), dsl);
             this.catalog = new NamespaceCatalog(namespaces, () -> MigrationLock.acquire(url, dataSource), sharding);

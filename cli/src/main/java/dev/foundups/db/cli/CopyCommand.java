@@ -21,12 +21,18 @@ import picocli.CommandLine.Model.CommandSpec;
             "with COPY on PostgreSQL; then both sides are compared table by table,",
             "by row count and checksum. The source is only read, from one snapshot,",
             "and must be up to date (foundups-db migrate).",
+            "A sharded target (shards added with 'shard add'): each module, FoundUp",
+            "and agent goes to the shard with the fewest placements, as a new one",
+            "would, and each table is compared on its shard.",
             "Exits 1 when the target holds data (see --replace, --resume) or when",
             "the two sides differ."},
         footer = {"", "Example (then set DATABASE_URL to the new database):",
             "  foundups-db --url sqlite:///data/foundups.db copy \\",
             "      --to postgresql://fu:pw@db:5432/foundups"})
 final class CopyCommand implements Callable<Integer> {
+
+    /** The catalog's table: compared, never copied (provisioning writes it), so not counted among copied tables. */
+    private static final String CATALOG = "foundupsdb_namespaces";
 
     @ParentCommand
     FoundupsDbCli root;
@@ -39,7 +45,8 @@ final class CopyCommand implements Callable<Integer> {
     String from;
 
     @Option(names = "--to", paramLabel = "URL", required = true,
-            description = "the database to copy to: a new, empty SQLite file or PostgreSQL database")
+            description = "the database to copy to: a new, empty SQLite file or PostgreSQL database, or the "
+                    + "main database of a sharded cluster whose shards are empty")
     String to;
 
     @Option(names = "--resume", description = "go on with an interrupted copy into the target: finished tables "
@@ -47,7 +54,8 @@ final class CopyCommand implements Callable<Integer> {
     boolean resume;
 
     @Option(names = {"--restart", "--replace"}, description = "start over: drop the target's FoundUps DB tables "
-            + "(agents_*, modules_*, foundups_*, foundupsdb_*, databasechangelog*) first, whatever they hold")
+            + "(agents_*, modules_*, foundups_*, foundupsdb_*, databasechangelog*) first, whatever they hold; a "
+            + "sharded target is emptied instead, main and every shard, and keeps its shards")
     boolean restart;
 
     @Option(names = "--verify-only", description = "copy nothing: compare the two databases table by table")
@@ -85,11 +93,18 @@ final class CopyCommand implements Callable<Integer> {
         } else {
             report = copy.run();
             double seconds = Math.max(0.001, report.elapsed().toNanos() / 1e9);
+            long tables = report.tables().stream().filter(t -> !t.table().equals(CATALOG)).count();
             out.printf("copied %,d rows in %d tables in %.1f s (%,.0f rows/s)%s%n", report.rowsCopied(),
                     report.tablesCopied(), seconds, report.rowsCopied() / seconds,
-                    report.tablesCopied() < report.tables().size() - 1
-                            ? "; " + (report.tables().size() - 1 - report.tablesCopied())
-                            + " tables were copied by the interrupted run" : "");
+                    report.tablesCopied() < tables
+                            ? "; " + (tables - report.tablesCopied()) + " tables were copied by the interrupted run"
+                            : "");
+        }
+        if (report.sharded()) {
+            out.println("on " + report.shards().size() + " shards (what each holds of the source):");
+            for (CopyReport.ShardResult shard : report.shards()) {
+                out.println("  " + shard.describe());
+            }
         }
         if (listTables) {
             for (CopyReport.TableResult t : report.tables()) {
@@ -105,7 +120,7 @@ final class CopyCommand implements Callable<Integer> {
                     + (verifyOnly ? "" : "; run the copy again with --restart to start over"));
         }
         out.println("verified: " + report.tables().size() + " tables hold the same rows on both sides (row counts "
-                + "and checksums)");
+                + "and checksums)" + (report.sharded() ? ", each on its shard" : ""));
         return 0;
     }
 

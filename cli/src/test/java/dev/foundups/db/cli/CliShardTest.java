@@ -11,7 +11,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -208,6 +212,68 @@ class CliShardTest {
     /** @return the database name of a JDBC URL */
     private static String database(String url) {
         return url.replaceFirst("^jdbc:postgresql://[^/]*/([^?]*).*$", "$1");
+    }
+
+    @Test
+    void copyOntoAShardedClusterSaysWhereEachNamespaceAndAgentWent() throws Exception {
+        String source = "sqlite:///" + dir.resolve("source.db");
+        try (FoundupsDb db = FoundupsDb.configure().databaseUrl(source).open()) {
+            for (int i = 0; i < 5; i++) {
+                db.foundUp("fu" + i).addUser("u", "User " + i);
+                db.agents().learnPattern("agent" + i, "fix", "{\"a\":" + i + "}");
+            }
+        }
+        String main = ShardServers.newDatabaseUrl(0);
+        assertEquals(0, run("--url", main, "shard", "add", "b", ShardServers.newDatabaseUrl(1)).exitCode());
+        assertEquals(0, run("--url", main, "shard", "add", "c", ShardServers.newDatabaseUrl(2)).exitCode());
+
+        CliTest.Run copy = run("--url", source, "copy", "--to", main, "--tables");
+        assertEquals(0, copy.exitCode(), copy.err());
+        assertTrue(copy.out().contains("\non 3 shards (what each holds of the source):\n"), copy.out());
+        assertTrue(copy.out().contains("foundups_fu0_users on shard '"), "tables listed with their shard: "
+                + copy.out());
+        assertTrue(copy.out().matches("(?s).*\nverified: \\d+ tables hold the same rows on both sides \\(row counts "
+                + "and checksums\\), each on its shard\n"), copy.out());
+        // Each shard's line says what `shard list` counts there, and names each FoundUp and agent once.
+        CliTest.Run list = run("--url", main, "shard", "list");
+        Pattern line = Pattern.compile("\n  (\\w+): (\\d+) module\\(s\\)[^,]*, "
+                + "(\\d+) FoundUp\\(s\\)( \\(([^)]*)\\))?, (\\d+) agent\\(s\\)( \\(([^)]*)\\))?; ");
+        Matcher m = line.matcher(copy.out());
+        List<String> named = new ArrayList<>();
+        int shards = 0;
+        while (m.find()) {
+            shards++;
+            int namespaces = Integer.parseInt(m.group(2)) + Integer.parseInt(m.group(3));
+            assertTrue(list.out().matches("(?s).*\n" + m.group(1) + " +active +" + namespaces + " +"
+                    + m.group(6) + "  .*"), m.group() + " vs\n" + list.out());
+            for (String names : new String[] {m.group(5), m.group(8)}) {
+                if (names != null) {
+                    named.addAll(List.of(names.split(", ")));
+                }
+            }
+        }
+        assertEquals(3, shards, copy.out());
+        named.sort(null);
+        assertEquals(List.of("agent0", "agent1", "agent2", "agent3", "agent4", "fu0", "fu1", "fu2", "fu3", "fu4"),
+                named);
+
+        CliTest.Run again = run("--url", source, "copy", "--to", main);
+        assertEquals(1, again.exitCode(), again.out());
+        assertTrue(again.err().contains(" is not empty, tables hold rows on main: "), again.err());
+        assertTrue(again.err().endsWith("add --replace to empty main and every shard first (the shards stay "
+                + "registered)\n"), again.err());
+        assertEquals(1, again.err().lines().count(), "one line, no stack trace");
+
+        CliTest.Run restart = run("--url", source, "copy", "--to", main, "--restart");
+        assertEquals(0, restart.exitCode(), restart.err());
+        CliTest.Run after = run("--url", main, "shard", "list");
+        for (String shard : List.of("b", "c", "main")) {
+            assertTrue(after.out().matches("(?s).*\n" + shard + " +active .*"), after.out());
+        }
+        for (CliTest.Run run : new CliTest.Run[] {copy, again, restart}) {
+            assertFalse(run.out().contains("password=postgres") || run.err().contains("password=postgres"),
+                    run.out() + run.err());
+        }
     }
 
     @Test

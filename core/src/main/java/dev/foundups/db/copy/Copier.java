@@ -13,12 +13,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.function.Supplier;
 
-import org.jooq.BatchBindStep;
+import org.jooq.Condition;
 import org.jooq.Cursor;
 import org.jooq.DSLContext;
-import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
@@ -27,18 +26,16 @@ import dev.foundups.db.FoundupsDb;
 import dev.foundups.db.FoundupsDbBuilder;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
-import dev.foundups.db.NamespaceInfo;
-import dev.foundups.db.NamespaceState;
-import dev.foundups.db.internal.dialect.DialectStrategy;
-import dev.foundups.db.internal.imports.TableSpec;
-import dev.foundups.db.internal.namespaces.CatalogRows;
-import dev.foundups.db.internal.namespaces.Namespaces;
-import dev.foundups.db.internal.namespaces.TemplateRegistry;
 import dev.foundups.db.copy.CopyReport.TableResult;
-import dev.foundups.db.copy.SourceDatabase.ImportedTable;
 import dev.foundups.db.copy.SourceDatabase.Plan;
+import dev.foundups.db.internal.config.DatabaseUrl;
+import dev.foundups.db.internal.dialect.DialectStrategy;
+import dev.foundups.db.internal.namespaces.TemplateRegistry;
 
-/** One run of a {@link DatabaseCopy}: plan, prepare the target, provision, copy table by table, verify. */
+/**
+ * One run of a {@link DatabaseCopy}: plan, prepare the target, provision (on its one database or its shards: see
+ * {@link CopyDestination}), copy unit by unit, verify.
+ */
 final class Copier {
 
     /** How often a large table reports progress. */
@@ -62,7 +59,8 @@ final class Copier {
             TargetPreparation.prepare(settings.target(), settings.targetSetting(), settings.existingTarget(),
                     sourceLabel);
             try (FoundupsDb target = openTarget(true)) {
-                DSLContext dsl = target.dsl();
+                CopyDestination destination = CopyDestination.of(target, settings);
+                DSLContext dsl = target.dsl(); // on a sharded target, main: the run is recorded there
                 if (dsl.fetchCount(FOUNDUPSDB_COPY) == 0) {
                     dsl.insertInto(FOUNDUPSDB_COPY)
                             .set(FOUNDUPSDB_COPY.ID, 1)
@@ -70,27 +68,27 @@ final class Copier {
                             .set(FOUNDUPSDB_COPY.STARTED_AT, now())
                             .execute();
                 }
-                provision(target, plan);
-                Map<String, Done> done = new HashMap<>();
-                dsl.selectFrom(FOUNDUPSDB_COPY_TABLES).forEach(r -> done.put(r.getTableName(),
-                        new Done(r.getRowCount(), r.getChecksum())));
-                listener.started(plan.tables().size() - 1, plan.totalRows()
+                List<CopyUnit> units = interruptible("cannot create the target's namespaces",
+                        () -> destination.provision(source, plan));
+                Map<CopyUnit.Key, Done> done = done(units);
+                List<CopyUnit> data = units.stream().filter(u -> !u.table().catalog()).toList();
+                listener.started(data.size(), plan.totalRows()
                         - plan.rows().get(FOUNDUPSDB_NAMESPACES.getName())); // all but the catalog
-                Map<String, Done> copiedNow = new LinkedHashMap<>();
-                for (CopyTable table : plan.tables()) {
-                    if (table.catalog()) {
-                        continue; // written by provisioning, compared below
-                    }
-                    Done earlier = done.get(table.name());
+                Map<CopyUnit.Key, Done> copiedNow = new LinkedHashMap<>();
+                for (CopyUnit unit : data) {
+                    Done earlier = done.get(unit.key());
                     if (earlier != null) {
-                        listener.tableSkipped(table.name(), earlier.rows);
+                        listener.tableSkipped(unit.table().name(), earlier.rows);
                         continue;
                     }
-                    copiedNow.put(table.name(), copyTable(source, target, table));
-                    listener.tableCopied(table.name(), copiedNow.get(table.name()).rows);
+                    Done copied = interruptible("cannot copy " + describe(unit), () -> copyUnit(source, unit));
+                    copiedNow.put(unit.key(), copied);
+                    listener.tableCopied(unit.table().name(), copied.rows);
                 }
-                CopyReport report = verify(source, target, plan, copiedNow, start);
-                // A synchronous commit, whatever the outcome: it makes every table's commit before it durable.
+                destination.finish();
+                CopyReport report = verify(source, destination, units, copiedNow, start);
+                // A synchronous commit, whatever the outcome: it makes every table's commit before it durable (on a
+                // sharded target the destination has made the other shards' commits durable).
                 dsl.update(FOUNDUPSDB_COPY).set(FOUNDUPSDB_COPY.FINISHED_AT, report.verified() ? now() : null)
                         .execute();
                 return report;
@@ -108,7 +106,8 @@ final class Copier {
              FoundupsDb target = openTarget(false)) {
             Plan plan = source.plan(new TemplateRegistry(settings.source().dialect(), settings.classLoader()), false,
                     settings.sourceSetting());
-            return verify(source, target, plan, Map.of(), start);
+            CopyDestination destination = CopyDestination.of(target, settings);
+            return verify(source, destination, destination.existing(source, plan), Map.of(), start);
         }
     }
 
@@ -124,77 +123,44 @@ final class Copier {
     private record Done(long rows, String checksum) {
     }
 
-    /**
-     * Creates every namespace on the target through the library's own provisioning (the same catalog rows and
-     * template DDL as {@code db.foundUp(id)} would make), then gives the catalog entries the source's times. On a
-     * resumed copy, namespaces that exist already are left as they are.
-     */
-    private void provision(FoundupsDb target, Plan plan) {
-        Namespaces namespaces = new Namespaces(target.dsl(), settings.target().strategy(),
-                new TemplateRegistry(target.dialect(), settings.classLoader()), 4);
-        CatalogRows rows = namespaces.rows();
-        Map<String, NamespaceInfo> existing = namespaces.list().stream()
-                .collect(Collectors.toMap(NamespaceInfo::label, n -> n));
-        // Templated namespaces in bulk, per template: several at once on PostgreSQL.
-        Map<String, List<NamespaceInfo>> byTemplate = new LinkedHashMap<>();
-        for (NamespaceInfo ns : plan.namespaces()) {
-            if (!existing.containsKey(ns.label()) && !CatalogRows.NO_TEMPLATE.equals(ns.template())
-                    && ns.state() != NamespaceState.DROPPED) {
-                byTemplate.computeIfAbsent(ns.kind().catalogValue() + ":" + ns.template(), k -> new ArrayList<>())
-                        .add(ns);
-            }
+    /** @return the units an earlier, interrupted run finished: each database records its own */
+    private static Map<CopyUnit.Key, Done> done(List<CopyUnit> units) {
+        Map<String, CopyUnit> oneOnEachDatabase = new LinkedHashMap<>();
+        units.forEach(u -> oneOnEachDatabase.putIfAbsent(String.valueOf(u.shard()), u));
+        Map<CopyUnit.Key, Done> done = new HashMap<>();
+        for (CopyUnit unit : oneOnEachDatabase.values()) {
+            unit.target().selectFrom(FOUNDUPSDB_COPY_TABLES).forEach(r -> done.put(
+                    new CopyUnit.Key(unit.shard(), r.getTableName()), new Done(r.getRowCount(), r.getChecksum())));
         }
-        for (List<NamespaceInfo> group : byTemplate.values()) {
-            NamespaceInfo first = group.get(0);
-            namespaces.createAll(first.kind(), group.stream().map(NamespaceInfo::name).toList(), first.template());
-        }
-        for (NamespaceInfo ns : plan.namespaces()) {
-            if (existing.containsKey(ns.label()) || !CatalogRows.NO_TEMPLATE.equals(ns.template())
-                    || ns.state() == NamespaceState.DROPPED) {
-                continue;
-            }
-            List<ImportedTable> tables = plan.imported().getOrDefault(ns.name(), List.of());
-            target.dsl().transaction(tx -> {
-                rows.registerImportedModule(tx.dsl(), ns.name());
-                for (ImportedTable t : tables) {
-                    TableSpec.createTable(tx.dsl(), t.name(), t.columns(), t.types(), t.primaryKey());
-                }
-            });
-        }
-        target.dsl().transaction(tx -> {
-            for (NamespaceInfo ns : plan.namespaces()) {
-                if (ns.state() == NamespaceState.DROPPED && !existing.containsKey(ns.label())) {
-                    // A dropped namespace has no tables, only its catalog row: history, copied as it is (its
-                    // template need not even be on the class path any more).
-                    rows.insert(tx.dsl(), ns);
-                }
-                rows.keepHistory(tx.dsl(), ns);
-            }
-        });
+        return done;
     }
 
     /**
-     * Copies one table in one target transaction, which also records it as done: after an interruption the table
-     * is either copied and recorded, or neither. Rows stream from the source in key order.
+     * Copies one unit in one transaction on its database, which also records it as done: after an interruption the
+     * unit is either copied and recorded, or neither. Rows stream from the source in key order.
      */
-    private Done copyTable(SourceDatabase source, FoundupsDb target, CopyTable table) {
+    private Done copyUnit(SourceDatabase source, CopyUnit unit) {
         DialectStrategy strategy = settings.target().strategy();
-        return target.dsl().transactionResult(tx -> {
+        CopyTable table = unit.table();
+        return unit.target().transactionResult(tx -> {
             DSLContext t = tx.dsl();
             // Each table's commit need not wait for its WAL flush: a table lost in a server crash is not recorded as
-            // done either (same transaction), so a resumed copy redoes it; and the last commit of the run,
-            // synchronous, flushes all of them. Saves one disk flush per table.
+            // done either (same transaction), so a resumed copy redoes it; and the end of the run, synchronous,
+            // flushes all of them. Saves one disk flush per table.
             strategy.commitWithoutWaitingForDisk(t);
             t.deleteFrom(table.table()).execute(); // nothing, unless something wrote here since provisioning
             RowChecksum checksum = new RowChecksum();
-            try (Cursor<Record> rows = source.dsl().select(table.fields()).from(table.table())
-                    .orderBy(table.order()).fetchSize(FETCH_SIZE).fetchLazy();
-                 DialectStrategy.TableLoader loader = strategy.tableLoader(t, table.table(), table.fields())) {
-                for (Record r : rows) {
-                    Object[] values = r.intoArray();
-                    loader.row(values);
-                    checksum.add(values);
-                    progress(table, checksum.rows());
+            try (DialectStrategy.TableLoader loader = strategy.tableLoader(t, table.table(), table.fields())) {
+                for (Condition filter : unit.filters()) {
+                    try (Cursor<Record> rows = source.dsl().select(table.fields()).from(table.table()).where(filter)
+                            .orderBy(table.order()).fetchSize(FETCH_SIZE).fetchLazy()) {
+                        for (Record r : rows) {
+                            Object[] values = r.intoArray();
+                            loader.row(values);
+                            checksum.add(values);
+                            progress(table, checksum.rows());
+                        }
+                    }
                 }
                 loader.finish();
             }
@@ -212,6 +178,26 @@ final class Copier {
         });
     }
 
+    /**
+     * Runs a step of the copy proper. A database error becomes one that says what failed and how to go on: every
+     * table finished before it is kept and recorded, so the copy can be resumed. Anything else (a listener's
+     * exception) passes as it is.
+     */
+    private static <T> T interruptible(String what, Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (DataAccessException | FoundupsDbException e) {
+            ErrorCode code = e instanceof FoundupsDbException f ? f.errorCode() : ErrorCode.TRANSFER;
+            throw new FoundupsDbException(code, what + ": " + DatabaseUrl.mask(String.valueOf(e.getMessage()))
+                    + ". What was copied before is kept: fix the cause, then run the copy again with --resume to go "
+                    + "on (or --restart to start over)", e);
+        }
+    }
+
+    private static String describe(CopyUnit unit) {
+        return unit.shard() == null ? unit.table().name() : unit.table().name() + " to shard '" + unit.shard() + "'";
+    }
+
     private void progress(CopyTable table, long rows) {
         if (rows % PROGRESS_ROWS == 0) {
             listener.rowsCopied(table.name(), rows);
@@ -219,37 +205,43 @@ final class Copier {
     }
 
     /**
-     * Compares every table on both sides. The source's side of a table copied by this run was summed as it was
-     * read; the other tables (copied by an earlier run, or a verification) are read again from this run's snapshot.
+     * Compares every unit on both sides: the source's rows that belong there against the whole table on the unit's
+     * database. The source's side of a unit copied by this run was summed as it was read; the others (copied by an
+     * earlier run, or a verification) are read again from this run's snapshot.
      */
-    private CopyReport verify(SourceDatabase source, FoundupsDb target, Plan plan, Map<String, Done> copiedNow,
-                              long start) {
-        listener.verifying(plan.tables().size());
+    private CopyReport verify(SourceDatabase source, CopyDestination destination, List<CopyUnit> units,
+                              Map<CopyUnit.Key, Done> copiedNow, long start) {
+        listener.verifying(units.size());
         List<TableResult> results = new ArrayList<>();
-        for (CopyTable table : plan.tables()) {
-            Done fromSource = copiedNow.get(table.name());
+        for (CopyUnit unit : units) {
+            CopyTable table = unit.table();
+            Done fromSource = copiedNow.get(unit.key());
             if (fromSource == null) {
-                fromSource = sum(source.dsl(), table);
+                fromSource = sum(source.dsl(), table, unit.filters());
             }
             Done fromTarget;
             try {
-                fromTarget = target.dsl().transactionResult(tx -> sum(tx.dsl(), table));
+                fromTarget = unit.target().transactionResult(tx -> sum(tx.dsl(), table,
+                        List.of(DSL.noCondition())));
             } catch (DataAccessException e) {
                 fromTarget = null; // no such table in the target
             }
-            results.add(new TableResult(table.name(), fromSource.rows,
+            results.add(new TableResult(table.name(), unit.shard(), fromSource.rows,
                     fromTarget == null ? -1 : fromTarget.rows, fromSource.checksum,
-                    fromTarget == null ? "missing" : fromTarget.checksum, copiedNow.containsKey(table.name())));
+                    fromTarget == null ? "missing" : fromTarget.checksum, copiedNow.containsKey(unit.key())));
         }
         return new CopyReport(settings.source().toString(), settings.target().toString(), results,
-                Duration.ofNanos(System.nanoTime() - start));
+                destination.shards(results), Duration.ofNanos(System.nanoTime() - start));
     }
 
-    private static Done sum(DSLContext dsl, CopyTable table) {
+    private static Done sum(DSLContext dsl, CopyTable table, List<Condition> filters) {
         RowChecksum checksum = new RowChecksum();
-        try (Cursor<Record> rows = dsl.select(table.fields()).from(table.table()).fetchSize(FETCH_SIZE).fetchLazy()) {
-            for (Record r : rows) {
-                checksum.add(r.intoArray());
+        for (Condition filter : filters) {
+            try (Cursor<Record> rows = dsl.select(table.fields()).from(table.table()).where(filter)
+                    .fetchSize(FETCH_SIZE).fetchLazy()) {
+                for (Record r : rows) {
+                    checksum.add(r.intoArray());
+                }
             }
         }
         return new Done(checksum.rows(), checksum.hex());

@@ -7,6 +7,8 @@ import org.jooq.SortField;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
 
+import dev.foundups.db.NamespaceInfo;
+
 /**
  * One table of a copy: its physical name on both sides and its columns with their Java types, which come from the
  * generated class of its template (or, for an imported module's table, from the source's column types). Reading
@@ -15,10 +17,13 @@ import org.jooq.impl.DSL;
  * @param name     the physical table name, from the catalog's validated prefix and a generated or validated name
  * @param fields   its columns, typed
  * @param key      the primary key's columns, to read in key order; empty for none
- * @param identity the auto-increment column whose sequence PostgreSQL must continue after the copy, or null
- * @param catalog  true for the namespace catalog, which the target's provisioning writes rather than the copy
+ * @param identity  the auto-increment column whose sequence PostgreSQL must continue after the copy, or null
+ * @param catalog   true for the namespace catalog, which the target's provisioning writes rather than the copy
+ * @param namespace the namespace the table belongs to, or null for a shared table: on a sharded target it goes
+ *                  to its namespace's shard
  */
-record CopyTable(String name, List<Field<?>> fields, List<Field<?>> key, String identity, boolean catalog) {
+record CopyTable(String name, List<Field<?>> fields, List<Field<?>> key, String identity, boolean catalog,
+                 NamespaceInfo namespace) {
 
     CopyTable {
         fields = List.copyOf(fields);

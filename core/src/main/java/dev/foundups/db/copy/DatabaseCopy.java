@@ -31,6 +31,10 @@ import dev.foundups.db.internal.config.DatabaseUrl;
  *       with this release's templates ({@code foundups-db migrate}).</li>
  *   <li>A target that holds data is refused unless {@link Builder#existingTarget} says otherwise. Each copied table
  *       is recorded in the target with its rows, so an interrupted copy can be resumed.</li>
+ *   <li>A sharded target (a PostgreSQL database with shards added, see {@code FoundupsDb#shards()}): every module,
+ *       FoundUp and agent is placed as a new one would be, on the shard with the fewest placements, and its rows
+ *       are copied there; {@link CopyReport#shards()} says which shard got what. Every shard must be reachable.
+ *       The source must not be sharded: a copy reads one database.</li>
  * </ul>
  *
  * <p>Instances are immutable and may be run more than once.
@@ -83,9 +87,11 @@ public final class DatabaseCopy {
      * Copies everything to the target, then verifies both sides.
      *
      * @return per table, rows and checksums on both sides; {@link CopyReport#verified()} says whether they agree
-     * @throws FoundupsDbException TRANSFER when the target holds data (and the settings do not allow it) or the
-     *                             source is not up to date; CONFIGURATION for a missing SQLite source;
-     *                             DB_CONNECTION when either side cannot be reached
+     * @throws FoundupsDbException TRANSFER when the target holds data (and the settings do not allow it), the
+     *                             source is not up to date or is sharded, a move on the sharded target is
+     *                             unfinished, or a table could not be copied (the message says to resume);
+     *                             CONFIGURATION for a missing SQLite source; DB_CONNECTION when either side, or a
+     *                             shard of the target, cannot be reached
      */
     public CopyReport run() {
         return new Copier(settings).copy();
@@ -124,7 +130,8 @@ public final class DatabaseCopy {
         }
 
         /**
-         * The database to copy to: an empty database (a new SQLite file, or a new PostgreSQL database).
+         * The database to copy to: an empty database (a new SQLite file, or a new PostgreSQL database), or the
+         * database {@code DATABASE_URL} names of a sharded cluster whose shards are empty.
          *
          * @param url in any form {@code DATABASE_URL} accepts
          * @return this builder

@@ -1,6 +1,9 @@
 package dev.foundups.db.copy;
 
+import static dev.foundups.db.jooq.Tables.AGENTS_AWAKENING;
+import static dev.foundups.db.jooq.Tables.AGENTS_MEMORY;
 import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_NAMESPACES;
+import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_SHARDS;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +25,7 @@ import java.util.regex.Pattern;
 import org.jooq.DSLContext;
 import org.jooq.DataType;
 import org.jooq.Field;
+import org.jooq.Record1;
 import org.jooq.Table;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
@@ -114,6 +118,12 @@ final class SourceDatabase implements AutoCloseable {
             throw new FoundupsDbException(ErrorCode.TRANSFER, setting + " " + url + " is not a FoundUps DB: it has "
                     + "no " + FOUNDUPSDB_NAMESPACES.getName() + " table");
         }
+        if (existing.contains(FOUNDUPSDB_SHARDS.getName()) && dsl.fetchExists(FOUNDUPSDB_SHARDS)) {
+            // This reads one database: a sharded one's other shards would be silently missing from the copy.
+            throw new FoundupsDbException(ErrorCode.TRANSFER, setting + " " + url + " is sharded: its namespaces and "
+                    + "agents are spread over several databases, and a copy reads one. Copy from a database that is "
+                    + "not sharded, or take a backup set of the sharded one (foundups-db backup FOLDER)");
+        }
         List<String> problems = new ArrayList<>();
         for (Table<?> shared : SHARED_TABLES) {
             if (requireReady) {
@@ -124,7 +134,7 @@ final class SourceDatabase implements AutoCloseable {
                 .fetch(CatalogRows::info);
         List<CopyTable> tables = new ArrayList<>();
         for (Table<?> shared : SHARED_TABLES) {
-            tables.add(generated(shared, shared.getName()));
+            tables.add(generated(shared, shared.getName(), null));
         }
         Map<String, List<ImportedTable>> imported = new LinkedHashMap<>();
         for (NamespaceInfo ns : namespaces) {
@@ -139,7 +149,7 @@ final class SourceDatabase implements AutoCloseable {
                 List<ImportedTable> own = importedTables(ns, namespaces, existing);
                 imported.put(ns.name(), own);
                 for (ImportedTable t : own) {
-                    tables.add(imported(t));
+                    tables.add(imported(t, ns));
                 }
                 continue;
             }
@@ -167,7 +177,7 @@ final class SourceDatabase implements AutoCloseable {
                             + "this build");
                     continue;
                 }
-                tables.add(generated(generated, t.getValue()));
+                tables.add(generated(generated, t.getValue(), ns));
             }
         }
         if (requireReady && !problems.isEmpty()) {
@@ -184,23 +194,32 @@ final class SourceDatabase implements AutoCloseable {
         return new Plan(namespaces, imported, tables, rows);
     }
 
+    /** @return every agent with rows in the source ({@code agents_awakening}, {@code agents_memory}), by id */
+    List<String> agents() {
+        Set<String> agents = new TreeSet<>(dsl.select(AGENTS_AWAKENING.AGENT_ID).from(AGENTS_AWAKENING)
+                .union(DSL.select(AGENTS_MEMORY.AGENT_ID).from(AGENTS_MEMORY)
+                        .where(AGENTS_MEMORY.AGENT_ID.isNotNull()))
+                .fetch(Record1::value1));
+        return List.copyOf(agents);
+    }
+
     /** The catalog, compared by everything but its id, which only orders rows within one database. */
     static CopyTable catalogTable() {
         List<Field<?>> fields = new ArrayList<>(CopyTable.fieldsOf(FOUNDUPSDB_NAMESPACES, true));
         return new CopyTable(FOUNDUPSDB_NAMESPACES.getName(), fields,
-                List.of(fields.get(0), fields.get(1)), null, true);
+                List.of(fields.get(0), fields.get(1)), null, true, null);
     }
 
-    private static CopyTable generated(Table<?> generated, String physical) {
+    private static CopyTable generated(Table<?> generated, String physical, NamespaceInfo namespace) {
         List<Field<?>> fields = CopyTable.fieldsOf(generated, false);
         List<Field<?>> key = generated.getPrimaryKey() == null ? List.of()
                 : generated.getPrimaryKey().getFields().stream()
                         .<Field<?>>map(f -> DSL.field(DSL.name(f.getName()), f.getDataType())).toList();
         String identity = generated.getIdentity() == null ? null : generated.getIdentity().getField().getName();
-        return new CopyTable(physical, fields, key, identity, false);
+        return new CopyTable(physical, fields, key, identity, false, namespace);
     }
 
-    private static CopyTable imported(ImportedTable t) {
+    private static CopyTable imported(ImportedTable t, NamespaceInfo namespace) {
         List<Field<?>> fields = new ArrayList<>();
         List<Field<?>> key = new ArrayList<>();
         for (int i = 0; i < t.columns().size(); i++) {
@@ -210,7 +229,7 @@ final class SourceDatabase implements AutoCloseable {
                 key.add(field);
             }
         }
-        return new CopyTable(t.name(), fields, key, null, false);
+        return new CopyTable(t.name(), fields, key, null, false, namespace);
     }
 
     /** The shared tables must have every column this release's classes read: else the source needs migrating. */

@@ -28,13 +28,15 @@ import dev.foundups.db.jooq.tables.records.FoundupsdbCopyRecord;
 /**
  * Looks at the target before anything is written to it, and decides with the caller's {@link ExistingTarget}
  * whether the copy starts, resumes or is refused. Runs on a plain connection: opening the target as a FoundUps DB
- * would already create tables in it.
+ * would already create tables in it. A sharded target (its database lists shards) is prepared as a whole by
+ * {@link ClusterPreparation}.
  */
 final class TargetPreparation {
 
     /** Tables that hold no user data: a target with rows only in these is still empty. */
     private static final Set<String> BOOKKEEPING = Set.of("databasechangelog", "databasechangeloglock",
-            "foundupsdb_template_changes", "foundupsdb_fingerprints", FOUNDUPSDB_COPY.getName(), FOUNDUPSDB_COPY_TABLES.getName());
+            "foundupsdb_template_changes", "foundupsdb_fingerprints", FOUNDUPSDB_COPY.getName(),
+            FOUNDUPSDB_COPY_TABLES.getName());
 
     /** The tables FoundUps DB creates, by the protocol's naming: what REPLACE drops. */
     private static final Pattern OWN_TABLE = Pattern.compile(
@@ -55,6 +57,9 @@ final class TargetPreparation {
         try (Connection c = connect(target, setting, new Properties())) {
             DSLContext dsl = DSL.using(c, strategy.jooqDialect());
             Set<String> tables = strategy.tables(c);
+            if (ClusterPreparation.sharded(dsl, tables)) {
+                return ClusterPreparation.prepare(target, setting, mode, source, c, tables);
+            }
             if (mode == ExistingTarget.REPLACE) {
                 drop(c, dsl, strategy, tables);
                 return false;
@@ -62,38 +67,59 @@ final class TargetPreparation {
             FoundupsdbCopyRecord copy = tables.contains(FOUNDUPSDB_COPY.getName())
                     ? dsl.selectFrom(FOUNDUPSDB_COPY).fetchOne() : null;
             if (copy != null && copy.getFinishedAt() == null) {
-                int done = dsl.fetchCount(FOUNDUPSDB_COPY_TABLES);
-                if (mode != ExistingTarget.RESUME) {
-                    throw new FoundupsDbException(ErrorCode.TRANSFER, setting + " " + target + " holds an "
-                            + "interrupted copy from " + copy.getSource() + " (" + done + " table(s) done, started "
-                            + copy.getStartedAt() + "): add --resume to go on with it, or --restart to start over");
-                }
-                if (!copy.getSource().equals(source)) {
-                    throw new FoundupsDbException(ErrorCode.TRANSFER, setting + " " + target + " holds an "
-                            + "interrupted copy from " + copy.getSource() + ", not from " + source + ": it cannot "
-                            + "be resumed from another source; add --restart to start over");
-                }
-                return true;
+                return interrupted(copy, dsl.fetchCount(FOUNDUPSDB_COPY_TABLES), mode, setting + " " + target,
+                        source);
             }
             List<String> withRows = new ArrayList<>();
             for (String table : tables) {
                 // Liquibase names its tables in upper case on SQLite.
-                if (!BOOKKEEPING.contains(table.toLowerCase(Locale.ROOT)) && dsl.fetchExists(DSL.table(DSL.name(table)))) {
+                if (!isBookkeeping(table.toLowerCase(Locale.ROOT)) && dsl.fetchExists(DSL.table(DSL.name(table)))) {
                     withRows.add(table);
                 }
             }
             if (!withRows.isEmpty()) {
-                String named = String.join(", ", withRows.subList(0, Math.min(5, withRows.size())))
-                        + (withRows.size() > 5 ? " and " + (withRows.size() - 5) + " more" : "");
                 throw new FoundupsDbException(ErrorCode.TRANSFER, setting + " " + target + " is not empty: "
-                        + withRows.size() + " table(s) hold rows (" + named + "). Copy into an empty database, or "
-                        + "add --replace to drop its FoundUps DB tables first");
+                        + withRows.size() + " table(s) hold rows (" + firstFew(withRows) + "). Copy into an empty "
+                        + "database, or add --replace to drop its FoundUps DB tables first");
             }
             return false;
         } catch (SQLException e) {
             throw new FoundupsDbException(ErrorCode.DB_CONNECTION, "cannot inspect " + setting + " " + target + ": "
                     + DatabaseUrl.mask(String.valueOf(e.getMessage())), e);
         }
+    }
+
+    /**
+     * A target that holds an interrupted copy: going on with it is what RESUME is for, from the same source only.
+     *
+     * @param done   how many tables the interrupted run finished
+     * @param target how messages name the target, such as {@code --to postgresql://...}
+     * @return true: resume
+     */
+    static boolean interrupted(FoundupsdbCopyRecord copy, int done, ExistingTarget mode, String target,
+                               String source) {
+        if (mode != ExistingTarget.RESUME) {
+            throw new FoundupsDbException(ErrorCode.TRANSFER, target + " holds an interrupted copy from "
+                    + copy.getSource() + " (" + done + " table(s) done, started " + copy.getStartedAt() + "): add "
+                    + "--resume to go on with it, or --restart to start over");
+        }
+        if (!copy.getSource().equals(source)) {
+            throw new FoundupsDbException(ErrorCode.TRANSFER, target + " holds an interrupted copy from "
+                    + copy.getSource() + ", not from " + source + ": it cannot be resumed from another source; add "
+                    + "--restart to start over");
+        }
+        return true;
+    }
+
+    /** @return whether a table (lower case) holds no user data: a target with rows only in these is empty */
+    static boolean isBookkeeping(String table) {
+        return BOOKKEEPING.contains(table);
+    }
+
+    /** @return the first five names, and how many more there are */
+    static String firstFew(List<String> names) {
+        return String.join(", ", names.subList(0, Math.min(5, names.size())))
+                + (names.size() > 5 ? " and " + (names.size() - 5) + " more" : "");
     }
 
     /** A plain connection, with the URL's credentials and any driver properties; errors name the setting. */

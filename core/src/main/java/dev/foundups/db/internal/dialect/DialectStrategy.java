@@ -246,6 +246,15 @@ public abstract class DialectStrategy {
      */
     public abstract void dropTables(DSLContext dsl, List<String> tables);
 
+    /**
+     * Removes every row of tables, all or none, in the caller's transaction; the tables stay, and so does what
+     * Liquibase recorded of them.
+     *
+     * @param dsl    a context on the connection
+     * @param tables the tables
+     */
+    public abstract void emptyTables(DSLContext dsl, List<String> tables);
+
     // ---- bulk loading
 
     /**

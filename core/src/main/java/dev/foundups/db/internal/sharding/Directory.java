@@ -46,7 +46,7 @@ final class Directory {
     static final String SHARD_DRAINING = "DRAINING";
 
     /** Most names per statement of bulk work. */
-    private static final int CHUNK = 1_000;
+    static final int CHUNK = 1_000;
 
     private final DSLContext main;
 
@@ -89,7 +89,7 @@ final class Directory {
      */
     Placement place(Placement.Kind kind, String name, String requested, Placement.State state) {
         Field<String> target = requested != null ? DSL.val(requested)
-                : DSL.when(DSL.exists(onMain(kind, name)), DSL.val(MAIN)).otherwise(fewest());
+                : DSL.when(DSL.exists(heldOnMain(kind, List.of(name))), DSL.val(MAIN)).otherwise(fewest());
         Optional<Placement> inserted = main.insertInto(FOUNDUPSDB_PLACEMENTS, FOUNDUPSDB_PLACEMENTS.KIND,
                         FOUNDUPSDB_PLACEMENTS.NAME, FOUNDUPSDB_PLACEMENTS.SHARD, FOUNDUPSDB_PLACEMENTS.EPOCH,
                         FOUNDUPSDB_PLACEMENTS.STATE, FOUNDUPSDB_PLACEMENTS.UPDATED_AT)
@@ -105,8 +105,9 @@ final class Directory {
     }
 
     /**
-     * Places many names of one kind at once (bulk creation), spreading the new ones over the active shards by
-     * the fewest rule, or all on the requested shard.
+     * Places many names of one kind at once (bulk creation, a copy), as {@link #place} does one: on the requested
+     * shard, else on main when main holds it already, else spread over the active shards by the fewest rule. New
+     * placements are PLACING.
      *
      * @return every name's placement as it is now, by name
      */
@@ -115,10 +116,7 @@ final class Directory {
         for (int from = 0; from < names.size(); from += CHUNK) {
             List<String> chunk = names.subList(from, Math.min(names.size(), from + CHUNK));
             Map<String, Placement> existing = placements(kind, chunk);
-            List<String> onMain = requested != null ? List.of()
-                    : main.select(FOUNDUPSDB_NAMESPACES.NAME).from(FOUNDUPSDB_NAMESPACES)
-                    .where(FOUNDUPSDB_NAMESPACES.KIND.eq(kind.namespaceKind().catalogValue()))
-                    .and(FOUNDUPSDB_NAMESPACES.NAME.in(chunk)).and(live()).fetch(Record1::value1);
+            List<String> onMain = requested != null ? List.of() : main.fetchValues(heldOnMain(kind, chunk));
             Map<String, Integer> load = requested != null ? new HashMap<>() : activeLoad();
             var insert = main.insertInto(FOUNDUPSDB_PLACEMENTS, FOUNDUPSDB_PLACEMENTS.KIND, FOUNDUPSDB_PLACEMENTS.NAME,
                     FOUNDUPSDB_PLACEMENTS.SHARD, FOUNDUPSDB_PLACEMENTS.EPOCH, FOUNDUPSDB_PLACEMENTS.STATE,
@@ -295,7 +293,8 @@ final class Directory {
         tx.execute("SELECT pg_notify(?, ?)", CHANNEL, key);
     }
 
-    private Map<String, Placement> placements(Placement.Kind kind, List<String> names) {
+    /** @return the placements of those names that have one, by name; at most {@link #CHUNK} names at a time */
+    Map<String, Placement> placements(Placement.Kind kind, List<String> names) {
         Map<String, Placement> found = new HashMap<>();
         main.selectFrom(FOUNDUPSDB_PLACEMENTS).where(FOUNDUPSDB_PLACEMENTS.KIND.eq(kind.name()))
                 .and(FOUNDUPSDB_PLACEMENTS.NAME.in(names))
@@ -345,15 +344,17 @@ final class Directory {
                 .asField();
     }
 
-    /** Rows that say main holds it already: a live catalog row, or an agent's rows. */
-    private static Select<?> onMain(Placement.Kind kind, String name) {
+    /** Of these names, those main holds already: a live catalog row, or an agent's rows (not a FoundUp's). */
+    private static Select<Record1<String>> heldOnMain(Placement.Kind kind, Collection<String> names) {
         if (kind == Placement.Kind.AGENT) {
-            return DSL.selectOne().from(AGENTS_AWAKENING).where(AGENTS_AWAKENING.AGENT_ID.eq(name))
-                    .unionAll(DSL.selectOne().from(AGENTS_MEMORY).where(AGENTS_MEMORY.AGENT_ID.eq(name)));
+            return DSL.select(AGENTS_AWAKENING.AGENT_ID).from(AGENTS_AWAKENING)
+                    .where(AGENTS_AWAKENING.AGENT_ID.in(names))
+                    .union(DSL.select(AGENTS_MEMORY.AGENT_ID).from(AGENTS_MEMORY)
+                            .where(AGENTS_MEMORY.AGENT_ID.in(names)));
         }
-        return DSL.selectOne().from(FOUNDUPSDB_NAMESPACES)
+        return DSL.select(FOUNDUPSDB_NAMESPACES.NAME).from(FOUNDUPSDB_NAMESPACES)
                 .where(FOUNDUPSDB_NAMESPACES.KIND.eq(kind.namespaceKind().catalogValue()))
-                .and(FOUNDUPSDB_NAMESPACES.NAME.eq(name)).and(live());
+                .and(FOUNDUPSDB_NAMESPACES.NAME.in(names)).and(live());
     }
 
     /** Everything main holds, placed on main: its live namespaces and every agent with rows. */

@@ -15,6 +15,7 @@ import java.util.function.Function;
 
 import javax.sql.DataSource;
 
+import org.jooq.Configuration;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DataSourceConnectionProvider;
@@ -45,6 +46,8 @@ import dev.foundups.db.internal.naming.NamespaceName;
 public final class ShardRouting implements AutoCloseable {
 
     private static final long AGENT_POLL_MILLIS = 20;
+    /** Where a database's jOOQ configuration keeps its routing: see {@link #attachTo}. */
+    private static final String KEY = ShardRouting.class.getName();
 
     private final ShardSettings settings;
     private final Directory directory;
@@ -75,6 +78,29 @@ public final class ShardRouting implements AutoCloseable {
             routing.enable();
         }
         return routing;
+    }
+
+    /**
+     * Keeps this routing in the database's configuration, as the read router is kept, so that machinery outside
+     * the database's package (a copy onto this database) finds it from the database's context.
+     *
+     * @param configuration the configuration of the database's shared context
+     */
+    public void attachTo(Configuration configuration) {
+        configuration.data(KEY, this);
+    }
+
+    /**
+     * @param configuration a database's configuration
+     * @return its routing; empty on SQLite
+     */
+    public static Optional<ShardRouting> of(Configuration configuration) {
+        return Optional.ofNullable((ShardRouting) configuration.data(KEY));
+    }
+
+    /** @return the database as a copy's target, when it is sharded */
+    public Optional<ShardedCopyTarget> copyTarget() {
+        return sharded ? Optional.of(new ShardedCopyTarget(this)) : Optional.empty();
     }
 
     /** @return whether the database is sharded: calls are routed */

@@ -97,12 +97,33 @@ public final class ShardedCatalog {
      */
     public List<NamespaceInfo> createAll(NamespaceKind kind, Collection<String> names, String template) {
         List<String> list = List.copyOf(names);
+        Placed placed = placeAndCreate(kind, list, template);
+        List<String> placing = list.stream()
+                .filter(name -> placed.placements().get(name).state() == Placement.State.PLACING).toList();
+        routing.directory().activate(Placement.Kind.of(kind), placing);
+        return list.stream().map(placed.created()::get).toList();
+    }
+
+    /**
+     * What {@link #placeAndCreate} did.
+     *
+     * @param placements every name's placement, by name: new ones still PLACING
+     * @param created    every name's catalog entry on its shard, by name
+     */
+    record Placed(Map<String, Placement> placements, Map<String, NamespaceInfo> created) {
+    }
+
+    /**
+     * The first two steps of {@link #createAll}: names checked, placed by the fewest rule (existing placements
+     * kept), and created on their shards, each shard's share in parallel with the others. New placements are left
+     * PLACING for the caller to activate: a copy does so only once it has filled their tables.
+     */
+    Placed placeAndCreate(NamespaceKind kind, List<String> list, String template) {
         Template t = routing.shard(Directory.MAIN).open().namespaces().templates().require(kind, template);
         for (String name : list) {
             NamespaceName.validate(kind, name, t.maxNameLength());
         }
-        Placement.Kind placed = Placement.Kind.of(kind);
-        Map<String, Placement> placements = routing.directory().placeAll(placed, list, null);
+        Map<String, Placement> placements = routing.directory().placeAll(Placement.Kind.of(kind), list, null);
         Map<String, List<String>> byShard = new LinkedHashMap<>();
         for (String name : list) {
             byShard.computeIfAbsent(placements.get(name).shard(), s -> new ArrayList<>()).add(name);
@@ -111,10 +132,7 @@ public final class ShardedCatalog {
         Map<String, List<NamespaceInfo>> results = onEachShard(byShard.keySet(), shard ->
                 routing.shard(shard).open().namespaces().createAll(kind, byShard.get(shard), template));
         results.values().forEach(infos -> infos.forEach(info -> created.put(info.name(), info)));
-        List<String> placing = list.stream()
-                .filter(name -> placements.get(name).state() == Placement.State.PLACING).toList();
-        routing.directory().activate(placed, placing);
-        return list.stream().map(created::get).toList();
+        return new Placed(placements, created);
     }
 
     /** Drops a namespace on its shard; its placement stays, so creating it again puts it there. */
