@@ -360,7 +360,7 @@ public final class CompiledQuery<R extends Record> {
     }
 
     private <T> T run(Object[] values, Work<T> work) {
-        Object[] arguments = arguments(values);
+        Object[] arguments = Arguments.of(values, parameterNames, parameterTypes);
         try {
             if (writes != null) {
                 return joinsGroups ? writes.write(connection -> runOn(connection, arguments, work))
@@ -403,31 +403,5 @@ public final class CompiledQuery<R extends Record> {
             bindTypes[i].set(statement, i + 1, value, sqlite, bindSqlTypes[i]);
         }
         return work.run(cached);
-    }
-
-    /** Checks the call's values against the parameters, converting where jOOQ would (an Integer for a Long). */
-    private Object[] arguments(Object[] values) {
-        Object[] given = values == null ? new Object[] {null} : values;
-        if (given.length != parameterNames.size()) {
-            throw new IllegalArgumentException("this query takes " + parameterNames.size() + " value(s), "
-                    + parameterNames + ", but was given " + given.length);
-        }
-        Object[] converted = new Object[given.length];
-        for (int i = 0; i < given.length; i++) {
-            Object value = given[i];
-            Param<?> param = parameterTypes[i];
-            if (value == null || param.getType().isInstance(value)) {
-                converted[i] = value;
-                continue;
-            }
-            try {
-                converted[i] = param.getDataType().convert(value);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("parameter '" + parameterNames.get(i) + "' takes a "
-                        + param.getType().getSimpleName() + ", but was given " + value.getClass().getSimpleName()
-                        + " " + value, e);
-            }
-        }
-        return converted;
     }
 }

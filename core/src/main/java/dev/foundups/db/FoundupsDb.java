@@ -81,7 +81,7 @@ public final class FoundupsDb implements AutoCloseable {
         int poolSize = builder.maximumPoolSize > 0 ? builder.maximumPoolSize : strategy.defaultPoolSize();
         // Side by side with connecting, which on SQLite parses the whole schema.
         OpeningWork opening = OpeningWork.start(builder.classLoader, strategy.jooqDialect(),
-                FoundupsDbBuilder.jooqSettings());
+                JooqSettings.base());
         this.dataSource = DataSources.open(url, poolSize, builder.busyTimeout, builder.walSizeLimit);
         AutoCloseable writePath = null;
         Router router = null;
@@ -90,7 +90,7 @@ public final class FoundupsDb implements AutoCloseable {
             DefaultConfiguration configuration = new DefaultConfiguration();
             configuration.set(new DataSourceConnectionProvider(dataSource));
             configuration.set(strategy.jooqDialect());
-            configuration.set(FoundupsDbBuilder.jooqSettings());
+            configuration.set(JooqSettings.base());
             configuration.data(DatabaseListener.class, GuardedListener.of(builder.listener)); // see DatabaseListener.of
             if (builder.metricRegistry != null) {
                 dataSource.setMetricRegistry(builder.metricRegistry); // HikariCP's own pool metrics

@@ -8,9 +8,6 @@ import java.util.Objects;
 import java.util.function.Function;
 
 import org.jooq.Configuration;
-import org.jooq.conf.FetchTriggerValuesAfterReturning;
-import org.jooq.conf.RenderTable;
-import org.jooq.conf.Settings;
 
 import com.zaxxer.hikari.HikariDataSource;
 
@@ -386,20 +383,6 @@ public final class FoundupsDbBuilder {
         }
         this.moveWaitTimeout = timeout;
         return this;
-    }
-
-    /** @return the jOOQ settings every context of a database starts from */
-    static Settings jooqSettings() {
-        return new Settings()
-                // On SQLite, jOOQ would otherwise re-select "returned" rows by last_insert_rowid(): wrong for upserts.
-                .withFetchTriggerValuesAfterReturning(FetchTriggerValuesAfterReturning.NEVER)
-                .withExecuteLogging(false)
-                .withRenderSchema(false)
-                // Every query renders on every call. Qualifying each column with its table (the default) renders
-                // each table name once per column, through the render mapping, and on SQLite checks each copy
-                // against the keyword list and an identifier pattern: work every point read pays on each call
-                // (bench: RenderBenchmark). Qualified names still appear where two tables are in scope.
-                .withRenderTable(RenderTable.WHEN_MULTIPLE_TABLES);
     }
 
     /**
