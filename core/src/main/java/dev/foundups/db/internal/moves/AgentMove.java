@@ -147,8 +147,7 @@ final class AgentMove {
 
     /** Copies the agent's rows into the target in one transaction, verified before it commits. */
     private long copy(DSLContext s, Connection targetConnection) throws SQLException {
-        targetConnection.setAutoCommit(false);
-        try {
+        return Transaction.run(targetConnection, () -> {
             DSLContext t = dsl(targetConnection);
             delete(t);
             // An agent coming back: its fence from the move away would refuse the copy and its own writes.
@@ -187,14 +186,8 @@ final class AgentMove {
             }
             verify(m.source(), targetConnection, AGENTS_AWAKENING, AWAKENING_COLUMNS);
             verify(m.source(), targetConnection, AGENTS_MEMORY, MEMORY_COLUMNS);
-            targetConnection.commit();
-            return (awakening.isPresent() ? 1 : 0) + memory.size();
-        } catch (SQLException | RuntimeException e) {
-            targetConnection.rollback();
-            throw e;
-        } finally {
-            targetConnection.setAutoCommit(true);
-        }
+            return (long) (awakening.isPresent() ? 1 : 0) + memory.size();
+        });
     }
 
     private void verify(Connection source, Connection target, Table<?> table, List<String> columns)
@@ -235,18 +228,12 @@ final class AgentMove {
 
     /** After a crash that followed the flip: the source's fence and delete, in one transaction. */
     private void fenceAndDelete(Connection source) throws SQLException {
-        source.setAutoCommit(false);
-        try {
+        Transaction.run(source, () -> {
             DSLContext s = dsl(source);
             fence(s, NamespaceTables.currentSchema(source));
             delete(s);
-            source.commit();
-        } catch (SQLException | RuntimeException e) {
-            source.rollback();
-            throw e;
-        } finally {
-            source.setAutoCommit(true);
-        }
+            return null;
+        });
     }
 
     private void delete(DSLContext dsl) {

@@ -79,17 +79,11 @@ final class Cleanup {
     static void removeFromSource(Connection source, NamespaceKind kind, String name, String prefix,
                                  NamespaceTables tables) throws SQLException {
         new Replication(prefix).dropPublication(source);
-        source.setAutoCommit(false);
-        try {
+        Transaction.run(source, () -> {
             dropFenced(source, tables);
             NamespaceMove.deleteCatalogRow(source, kind, name);
-            source.commit();
-        } catch (SQLException | RuntimeException e) {
-            source.rollback();
-            throw e;
-        } finally {
-            source.setAutoCommit(true);
-        }
+            return null;
+        });
     }
 
     /** Drops the copies of a namespace's tables in the fence schema, newest first (referencing tables go first). */

@@ -254,8 +254,7 @@ final class NamespaceMove {
 
     /** Offline: copies and verifies every table in the target's own transaction, committed before the fence. */
     private long copyUnderLock(Connection source, Connection target) throws SQLException {
-        target.setAutoCommit(false);
-        try {
+        return Transaction.run(target, () -> {
             RowCopy.truncate(target, tables.qualifiedList());
             long copied = 0;
             for (String table : tables.tables()) {
@@ -267,15 +266,10 @@ final class NamespaceMove {
                 String qualified = SqlIdentifier.qualified(tables.schema(), table);
                 copied += RowCopy.copy(source, qualified, target, qualified, columns);
             }
-            target.commit();
             return copied;
-        } catch (SQLException | RuntimeException e) {
-            target.rollback();
-            throw e;
-        } finally {
-            target.setAutoCommit(true);
-        }
+        });
     }
+
 
     /** Removes a namespace's catalog row, which a rolled-back move's provisioning made on the target. */
     static void deleteCatalogRow(Connection connection, NamespaceKind kind, String name) {
