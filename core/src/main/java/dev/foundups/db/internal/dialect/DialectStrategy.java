@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
@@ -237,6 +239,17 @@ public abstract class DialectStrategy {
 
     /** @return the database's size on disk in bytes */
     public abstract long sizeBytes(DatabaseUrl url, DSLContext dsl) throws IOException;
+
+    /**
+     * Binds an instant as the generated classes' timestamp columns store it (see {@code UtcInstantBinding}), for
+     * hot statements run on plain JDBC.
+     *
+     * @param statement the statement
+     * @param index     the parameter's index
+     * @param value     the instant, not null
+     * @throws SQLException as JDBC does
+     */
+    public abstract void setInstant(PreparedStatement statement, int index, Instant value) throws SQLException;
 
     /**
      * Drops tables, all or none, in the caller's transaction; tables that others reference go too.

@@ -3,8 +3,12 @@ package dev.foundups.db.internal.dialect;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.Collectors;
@@ -144,6 +148,11 @@ final class PostgresStrategy extends DialectStrategy {
     public boolean relationExists(DSLContext dsl, String name) {
         return dsl.fetchValue("SELECT count(*) FROM pg_class WHERE relname = ? "
                 + "AND relnamespace = current_schema()::regnamespace", name) instanceof Number n && n.intValue() > 0;
+    }
+
+    @Override
+    public void setInstant(PreparedStatement statement, int index, Instant value) throws SQLException {
+        statement.setObject(index, value.truncatedTo(ChronoUnit.MILLIS).atOffset(ZoneOffset.UTC));
     }
 
     @Override

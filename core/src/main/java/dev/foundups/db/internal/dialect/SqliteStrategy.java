@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 
@@ -31,6 +33,7 @@ import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.internal.backup.BackupFile;
 import dev.foundups.db.internal.backup.SqliteBackup;
 import dev.foundups.db.internal.config.DatabaseUrl;
+import dev.foundups.db.types.UtcInstantBinding;
 import dev.foundups.db.internal.migration.MigrationLock;
 import dev.foundups.db.internal.routing.ReplicaSettings;
 import dev.foundups.db.internal.sqlite.WriteDiscipline;
@@ -171,6 +174,11 @@ final class SqliteStrategy extends DialectStrategy {
     }
 
     /** The file and its WAL. */
+    @Override
+    public void setInstant(PreparedStatement statement, int index, Instant value) throws SQLException {
+        statement.setString(index, UtcInstantBinding.format(value));
+    }
+
     @Override
     public long sizeBytes(DatabaseUrl url, DSLContext dsl) throws IOException {
         Path file = url.sqlitePath().orElseThrow();

@@ -2,6 +2,8 @@ package dev.foundups.db.internal.namespaces;
 
 import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_NAMESPACES;
 
+import java.sql.PreparedStatement;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -10,7 +12,6 @@ import java.util.Optional;
 
 import org.jooq.Condition;
 import org.jooq.DSLContext;
-import org.jooq.Field;
 import org.jooq.InsertSetMoreStep;
 import org.jooq.SelectConditionStep;
 import org.jooq.impl.DSL;
@@ -34,12 +35,6 @@ public final class CatalogRows {
 
     /** Template name of a module whose tables were imported from a legacy database rather than made from a template. */
     public static final String NO_TEMPLATE = "(imported)";
-
-    /** The columns {@link #insertIfAbsent} writes, in the order of its values. */
-    private static final List<Field<?>> INSERTED = List.of(FOUNDUPSDB_NAMESPACES.KIND, FOUNDUPSDB_NAMESPACES.NAME,
-            FOUNDUPSDB_NAMESPACES.TEMPLATE, FOUNDUPSDB_NAMESPACES.TABLE_PREFIX, FOUNDUPSDB_NAMESPACES.STATE,
-            FOUNDUPSDB_NAMESPACES.TEMPLATE_VERSION, FOUNDUPSDB_NAMESPACES.CREATED_AT, FOUNDUPSDB_NAMESPACES.UPDATED_AT,
-            FOUNDUPSDB_NAMESPACES.LAST_ERROR);
 
     private final DSLContext shared;
     private final DialectStrategy strategy;
@@ -104,28 +99,41 @@ public final class CatalogRows {
 
     /**
      * Inserts a row unless its kind and name have one already; returns whether it did. Every new namespace runs it,
-     * so its SQL is rendered once (rendering the insert cost more than SQLite's own work for it); the values are
-     * bound through the columns' own bindings, as the DSL binds them.
+     * so it runs on plain JDBC with SQL rendered once per database: through jOOQ, rendering and binding it cost more
+     * than SQLite's own work for it. The SQL comes from the generated table; the values are bound.
      */
     boolean insertIfAbsent(DSLContext tx, NamespaceInfo row) {
         String sql = insertIfAbsentSql;
         if (sql == null) {
             var f = FOUNDUPSDB_NAMESPACES;
-            sql = tx.render(tx.insertInto(f, INSERTED)
-                    .values(INSERTED.stream().map(c -> (Field<?>) DSL.param(c.getName(), c)).toList())
+            sql = tx.render(tx.insertInto(f, f.KIND, f.NAME, f.TEMPLATE, f.TABLE_PREFIX, f.STATE, f.TEMPLATE_VERSION,
+                            f.CREATED_AT, f.UPDATED_AT, f.LAST_ERROR)
+                    .values(DSL.param("kind", f.KIND), DSL.param("name", f.NAME), DSL.param("template", f.TEMPLATE),
+                            DSL.param("prefix", f.TABLE_PREFIX), DSL.param("state", f.STATE),
+                            DSL.param("version", f.TEMPLATE_VERSION), DSL.param("created", f.CREATED_AT),
+                            DSL.param("updated", f.UPDATED_AT), DSL.param("error", f.LAST_ERROR))
                     .onConflict(f.KIND, f.NAME).doNothing());
             insertIfAbsentSql = sql;
         }
-        return tx.query(sql, (Object[]) new Field<?>[] {
-                DSL.val(row.kind().catalogValue(), FOUNDUPSDB_NAMESPACES.KIND),
-                DSL.val(row.name(), FOUNDUPSDB_NAMESPACES.NAME),
-                DSL.val(row.template(), FOUNDUPSDB_NAMESPACES.TEMPLATE),
-                DSL.val(row.tablePrefix(), FOUNDUPSDB_NAMESPACES.TABLE_PREFIX),
-                DSL.val(row.state().catalogValue(), FOUNDUPSDB_NAMESPACES.STATE),
-                DSL.val(row.templateVersion(), FOUNDUPSDB_NAMESPACES.TEMPLATE_VERSION),
-                DSL.val(row.createdAt(), FOUNDUPSDB_NAMESPACES.CREATED_AT),
-                DSL.val(row.updatedAt(), FOUNDUPSDB_NAMESPACES.UPDATED_AT),
-                DSL.val(row.lastError(), FOUNDUPSDB_NAMESPACES.LAST_ERROR)}).execute() > 0;
+        String insert = sql;
+        return tx.connectionResult(connection -> {
+            try (PreparedStatement ps = connection.prepareStatement(insert)) {
+                ps.setString(1, row.kind().catalogValue());
+                ps.setString(2, row.name());
+                ps.setString(3, row.template());
+                ps.setString(4, row.tablePrefix());
+                ps.setString(5, row.state().catalogValue());
+                ps.setInt(6, row.templateVersion());
+                strategy.setInstant(ps, 7, row.createdAt());
+                strategy.setInstant(ps, 8, row.updatedAt());
+                if (row.lastError() == null) {
+                    ps.setNull(9, Types.VARCHAR);
+                } else {
+                    ps.setString(9, row.lastError());
+                }
+                return ps.executeUpdate() > 0;
+            }
+        });
     }
 
     /**
