@@ -71,7 +71,8 @@ public final class SharedSchema {
      * @throws FoundupsDbException (MIGRATION) when Liquibase fails
      */
     public static boolean update(DataSource dataSource, ClassLoader loader) {
-        return update(dataSource, loader, () -> SchemaFiles.scan(loader));
+        Optional<SchemaFiles> scanned = SchemaFiles.scan(loader);
+        return update(dataSource, loader, () -> scanned);
     }
 
     /**
@@ -98,7 +99,7 @@ public final class SharedSchema {
             }
             ran = liquibaseUpdate(connection, loader, staleLock, recorded);
             if (ran) {
-                fingerprint = fingerprint(SchemaFiles.scan(loader), recordedChangeSets(connection));
+                fingerprint = fingerprint(files.get(), recordedChangeSets(connection)); // the files did not change
             }
         } catch (FoundupsDbException e) {
             throw e;

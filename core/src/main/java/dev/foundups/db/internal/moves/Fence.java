@@ -93,20 +93,16 @@ final class Fence {
      * Puts fenced tables back in place: the rollback of a move that was fenced but never flipped.
      */
     void unfence(Connection source, NamespaceTables tables) throws SQLException {
-        source.setAutoCommit(false);
-        try (Statement st = source.createStatement()) {
-            st.execute("LOCK TABLE " + tables.fencedList() + " IN ACCESS EXCLUSIVE MODE"); // nothing else uses them
-            for (String table : tables.tables()) {
-                st.execute("ALTER TABLE " + SqlIdentifier.qualified(NamespaceTables.FENCE_SCHEMA, table)
-                        + " SET SCHEMA " + SqlIdentifier.quoted("schema", tables.schema()));
+        Transaction.run(source, () -> {
+            try (Statement st = source.createStatement()) {
+                st.execute("LOCK TABLE " + tables.fencedList() + " IN ACCESS EXCLUSIVE MODE"); // nothing else uses them
+                for (String table : tables.tables()) {
+                    st.execute("ALTER TABLE " + SqlIdentifier.qualified(NamespaceTables.FENCE_SCHEMA, table)
+                            + " SET SCHEMA " + SqlIdentifier.quoted("schema", tables.schema()));
+                }
             }
-            source.commit();
-        } catch (SQLException | RuntimeException e) {
-            rollback(source, e);
-            throw e;
-        } finally {
-            source.setAutoCommit(true);
-        }
+            return null;
+        });
     }
 
     /**

@@ -34,8 +34,17 @@ public final class SqlStates {
 
     /** @return whether the server refused because it is read-only: a standby */
     public static boolean readOnly(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && "25006".equals(s.getSQLState())) {
+        return has(e, "25006");
+    }
+
+    /**
+     * @param failure what a statement threw, or an exception wrapping it
+     * @param state   a SQL state
+     * @return whether the failure or one of its causes is a {@link SQLException} with that state
+     */
+    public static boolean has(Throwable failure, String state) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && state.equals(s.getSQLState())) {
                 return true;
             }
         }

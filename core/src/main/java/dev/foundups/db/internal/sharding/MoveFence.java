@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
+import dev.foundups.db.internal.routing.SqlStates;
 
 /**
  * What a statement does when it meets the fence of a move. A move takes the namespace's tables on the old shard
@@ -39,12 +40,7 @@ final class MoveFence {
 
     /** @return whether a failure is PostgreSQL's undefined table */
     static boolean undefinedTable(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && UNDEFINED_TABLE.equals(s.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
+        return SqlStates.has(e, UNDEFINED_TABLE);
     }
 
     /**

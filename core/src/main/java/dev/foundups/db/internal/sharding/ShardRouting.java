@@ -31,6 +31,7 @@ import dev.foundups.db.internal.namespaces.ContextConnections;
 import dev.foundups.db.internal.namespaces.SerialListener;
 import dev.foundups.db.internal.namespaces.Template;
 import dev.foundups.db.internal.naming.NamespaceName;
+import dev.foundups.db.internal.routing.SqlStates;
 
 /**
  * Sharding on one PostgreSQL database: the directory in the database {@code DATABASE_URL} names, the shards this
@@ -219,21 +220,12 @@ public final class ShardRouting implements AutoCloseable {
             try {
                 return write.apply(agent(agentId, true));
             } catch (RuntimeException e) {
-                if (moves >= PlacedDataSource.maxMoves() || !agentFenced(e)) {
+                if (moves >= PlacedDataSource.maxMoves() || !SqlStates.has(e, Moves.AGENT_FENCED)) {
                     throw e;
                 }
                 cache.invalidate(Placement.key(Placement.Kind.AGENT, agentId));
             }
         }
-    }
-
-    private static boolean agentFenced(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && Moves.AGENT_FENCED.equals(s.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
