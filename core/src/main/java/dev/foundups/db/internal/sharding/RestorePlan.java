@@ -39,8 +39,16 @@ import dev.foundups.db.internal.naming.ShardName;
  * <p>A shard's target is the URL its restore was given, else the one the set's own directory holds for it: read out
  * of main's archive (the manifest masks passwords), or, when main is not restored in this run (a retry of some
  * shards), out of the directory main's restore already put into {@code DATABASE_URL}.
+ *
+ * @param folder        the set's folder
+ * @param main          main's target: {@code DATABASE_URL}, which holds (or will hold) the directory
+ * @param restoresMain  whether main's archive is restored in this run
+ * @param shards        the other shards restored in this run, in the manifest's order
+ * @param directoryUrls shard name to the URL the restored directory must name (those the user gave)
+ * @param pools         the targets' pools, closed with the plan
  */
-final class RestorePlan implements AutoCloseable {
+record RestorePlan(Path folder, RestorePlan.Target main, boolean restoresMain, List<RestorePlan.Target> shards,
+                   Map<String, String> directoryUrls, List<AutoCloseable> pools) implements AutoCloseable {
 
     /**
      * An archive to restore and the database it goes to.
@@ -50,48 +58,6 @@ final class RestorePlan implements AutoCloseable {
      */
     record Target(String shard, DatabaseUrl url, boolean fromDirectory, Path archive, long bytes,
                   HikariDataSource pool) {
-    }
-
-    private final Path folder;
-    private final Target main;
-    private final boolean restoresMain;
-    private final List<Target> shards;
-    private final Map<String, String> directoryUrls;
-    private final List<AutoCloseable> pools;
-
-    private RestorePlan(Path folder, Target main, boolean restoresMain, List<Target> shards,
-                        Map<String, String> directoryUrls, List<AutoCloseable> pools) {
-        this.folder = folder;
-        this.main = main;
-        this.restoresMain = restoresMain;
-        this.shards = shards;
-        this.directoryUrls = directoryUrls;
-        this.pools = pools;
-    }
-
-    /** @return the set's folder */
-    Path folder() {
-        return folder;
-    }
-
-    /** @return main's target: {@code DATABASE_URL}, which holds (or will hold) the directory */
-    Target main() {
-        return main;
-    }
-
-    /** @return whether main's archive is restored in this run */
-    boolean restoresMain() {
-        return restoresMain;
-    }
-
-    /** @return the other shards restored in this run, in the manifest's order */
-    List<Target> shards() {
-        return shards;
-    }
-
-    /** @return shard name to the URL the restored directory must name (those the user gave) */
-    Map<String, String> directoryUrls() {
-        return directoryUrls;
     }
 
     /**
