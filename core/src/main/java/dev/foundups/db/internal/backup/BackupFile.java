@@ -15,16 +15,11 @@ import dev.foundups.db.FoundupsDbException.ErrorCode;
 /**
  * A backup file that appears whole or not at all: written under a temporary name beside the target, forced to
  * disk, then renamed, so a crash mid-backup never leaves a truncated file under the name a restore would use.
+ *
+ * @param target  the final name
+ * @param partial the temporary file to write the backup into
  */
-public final class BackupFile {
-
-    private final Path target;
-    private final Path partial;
-
-    private BackupFile(Path target, Path partial) {
-        this.target = target;
-        this.partial = partial;
-    }
+public record BackupFile(Path target, Path partial) {
 
     /**
      * Checks the target and chooses the temporary name.
@@ -45,18 +40,18 @@ public final class BackupFile {
             throw new FoundupsDbException(ErrorCode.BACKUP, "cannot create the folder of backup target " + absolute
                     + ": " + e, e);
         }
-        Path partial = absolute.resolveSibling("." + absolute.getFileName() + ".partial-" + UUID.randomUUID());
-        return new BackupFile(absolute, partial);
+        return new BackupFile(absolute, partialBeside(absolute));
     }
 
-    /** @return the temporary file to write the backup into */
-    Path partial() {
-        return partial;
-    }
-
-    /** @return the final name */
-    Path target() {
-        return target;
+    /**
+     * The name a backup is written under until it is published: hidden (a leading dot) and unique, so that a
+     * failed backup's leftovers never clash with another's and a discard removes only its own.
+     *
+     * @param target the backup's final name, absolute
+     * @return a sibling of it
+     */
+    static Path partialBeside(Path target) {
+        return target.resolveSibling("." + target.getFileName() + ".partial-" + UUID.randomUUID());
     }
 
     /**

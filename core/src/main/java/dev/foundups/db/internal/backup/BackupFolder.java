@@ -9,7 +9,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 import dev.foundups.db.FoundupsDbException;
@@ -20,19 +19,14 @@ import dev.foundups.db.internal.config.DatabaseUrl;
  * A backup set (a sharded database's backup): a folder that appears whole or not at all, as {@link BackupFile}
  * does for one file. The archives and the manifest are written into a hidden folder beside the target, forced to
  * disk, and the folder is renamed at the end; a failure removes it.
+ *
+ * @param target  where the set lands
+ * @param partial the hidden folder the set is written into
  */
-public final class BackupFolder {
+public record BackupFolder(Path target, Path partial) {
 
     /** The set's description; its presence is what marks a folder as a set. */
     public static final String MANIFEST = "manifest.json";
-
-    private final Path target;
-    private final Path partial;
-
-    private BackupFolder(Path target, Path partial) {
-        this.target = target;
-        this.partial = partial;
-    }
 
     /**
      * Checks the target and creates the hidden folder to write into.
@@ -47,7 +41,7 @@ public final class BackupFolder {
             throw new FoundupsDbException(ErrorCode.BACKUP, "backup target " + absolute + " already exists; a backup "
                     + "never overwrites anything: choose a new name or delete the old backup first");
         }
-        Path partial = absolute.resolveSibling("." + absolute.getFileName() + ".partial-" + UUID.randomUUID());
+        Path partial = BackupFile.partialBeside(absolute);
         try {
             Files.createDirectories(partial);
         } catch (IOException e) {
@@ -55,11 +49,6 @@ public final class BackupFolder {
                     + ": " + e, e);
         }
         return new BackupFolder(absolute, partial);
-    }
-
-    /** @return where the set lands */
-    public Path target() {
-        return target;
     }
 
     /**
