@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -93,7 +92,7 @@ public final class CompiledQuery<R extends Record> {
     }
 
     /** @param rendered the query rendered for this context already, or null to render it here */
-    private CompiledQuery(DSLContext dsl, Query query, RenderedSql rendered) {
+    CompiledQuery(DSLContext dsl, Query query, RenderedSql rendered) {
         this.configuration = dsl.configuration();
         if (!(configuration.connectionProvider() instanceof DataSourceConnectionProvider provider)) {
             throw new IllegalArgumentException("cannot compile a query on this context: compile on a context of a "
@@ -193,7 +192,7 @@ public final class CompiledQuery<R extends Record> {
     @SuppressWarnings("unchecked")
     public static <R extends Record> CompiledQuery<R> cached(DSLContext dsl, String key,
                                                              Function<DSLContext, ResultQuery<R>> query) {
-        return (CompiledQuery<R>) kept(dsl, key, () -> of(dsl, query.apply(dsl)));
+        return (CompiledQuery<R>) KeptQueries.kept(dsl, key, () -> of(dsl, query.apply(dsl)));
     }
 
     /**
@@ -207,7 +206,7 @@ public final class CompiledQuery<R extends Record> {
     @SuppressWarnings("unchecked")
     public static CompiledQuery<Record> cachedStatement(DSLContext dsl, String key,
                                                         Function<DSLContext, Query> query) {
-        return (CompiledQuery<Record>) kept(dsl, key, () -> of(dsl, query.apply(dsl)));
+        return (CompiledQuery<Record>) KeptQueries.kept(dsl, key, () -> of(dsl, query.apply(dsl)));
     }
 
     /**
@@ -218,34 +217,13 @@ public final class CompiledQuery<R extends Record> {
     @SuppressWarnings("unchecked")
     static <R extends Record> CompiledQuery<R> template(DSLContext dsl, String key,
                                                         Function<DSLContext, ResultQuery<R>> query) {
-        return (CompiledQuery<R>) templated(dsl, key, query);
+        return (CompiledQuery<R>) KeptQueries.templated(dsl, key, query);
     }
 
     /** {@link #template} for a statement that returns no rows. */
     @SuppressWarnings("unchecked")
     static CompiledQuery<Record> templateStatement(DSLContext dsl, String key, Function<DSLContext, Query> query) {
-        return (CompiledQuery<Record>) templated(dsl, key, query);
-    }
-
-    private static CompiledQuery<?> templated(DSLContext dsl, String key, Function<DSLContext, ? extends Query> query) {
-        return kept(dsl, key, () -> {
-            Query own = query.apply(dsl); // building costs little next to rendering
-            RenderedSql rendered = TemplateRendering.of(dsl.configuration()).map(n -> {
-                RenderedSql marked = n.shared(key, () -> RenderedSql.of(n.marked(), query.apply(n.marked())));
-                return new RenderedSql(n.sql(marked.sql()), marked.parameters());
-            }).orElse(null);
-            return new CompiledQuery<>(dsl, own, rendered);
-        });
-    }
-
-    private static CompiledQuery<?> kept(DSLContext dsl, String key, Supplier<CompiledQuery<?>> compile) {
-        // Each context's configuration has a data map of its own (derived configurations copy it), a concurrent
-        // map: computeIfAbsent compiles once. The key's own type keeps it apart from other data entries.
-        return (CompiledQuery<?>) dsl.configuration().data().computeIfAbsent(new KeptKey(key), k -> compile.get());
-    }
-
-    /** The data-map key under which a context keeps a compiled query. */
-    private record KeptKey(String name) {
+        return (CompiledQuery<Record>) KeptQueries.templated(dsl, key, query);
     }
 
     /**
