@@ -1,8 +1,5 @@
 package dev.foundups.db.internal.sharding;
 
-import static dev.foundups.db.jooq.Tables.AGENTS_AWAKENING;
-import static dev.foundups.db.jooq.Tables.AGENTS_MEMORY;
-import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_NAMESPACES;
 import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_PLACEMENTS;
 import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_SHARDS;
 
@@ -17,21 +14,21 @@ import java.util.Optional;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
-import org.jooq.Record1;
-import org.jooq.Select;
 import org.jooq.Table;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
-import dev.foundups.db.NamespaceState;
 import dev.foundups.db.jooq.tables.records.FoundupsdbPlacementsRecord;
 
 /**
  * Every statement on the directory tables ({@code foundupsdb_shards}, {@code foundupsdb_placements}), which live
  * in the database {@code DATABASE_URL} names: the shard {@code main}. Runs on main's own pool, never through read
  * routing: a standby may not have replayed a placement yet.
+ *
+ * <p>What main holds of its own (live namespaces, agents with rows), which stays on main when placed, is read,
+ * and placed on main when the first shard is added, by {@link MainHoldings}.
  *
  * <p>A change that moves a placement to another shard bumps its epoch and notifies channel {@link #CHANNEL} with
  * the placement's key ({@code KIND:name}) in the same transaction; every process's {@link PlacementCache} listens.
@@ -89,7 +86,7 @@ final class Directory {
      */
     Placement place(Placement.Kind kind, String name, String requested, Placement.State state) {
         Field<String> target = requested != null ? DSL.val(requested)
-                : DSL.when(DSL.exists(heldOnMain(kind, List.of(name))), DSL.val(MAIN)).otherwise(fewest());
+                : DSL.when(DSL.exists(MainHoldings.named(kind, List.of(name))), DSL.val(MAIN)).otherwise(fewest());
         Optional<Placement> inserted = main.insertInto(FOUNDUPSDB_PLACEMENTS, FOUNDUPSDB_PLACEMENTS.KIND,
                         FOUNDUPSDB_PLACEMENTS.NAME, FOUNDUPSDB_PLACEMENTS.SHARD, FOUNDUPSDB_PLACEMENTS.EPOCH,
                         FOUNDUPSDB_PLACEMENTS.STATE, FOUNDUPSDB_PLACEMENTS.UPDATED_AT)
@@ -116,7 +113,7 @@ final class Directory {
         for (int from = 0; from < names.size(); from += CHUNK) {
             List<String> chunk = names.subList(from, Math.min(names.size(), from + CHUNK));
             Map<String, Placement> existing = placements(kind, chunk);
-            List<String> onMain = requested != null ? List.of() : main.fetchValues(heldOnMain(kind, chunk));
+            List<String> onMain = requested != null ? List.of() : main.fetchValues(MainHoldings.named(kind, chunk));
             Map<String, Integer> load = requested != null ? new HashMap<>() : activeLoad();
             var insert = main.insertInto(FOUNDUPSDB_PLACEMENTS, FOUNDUPSDB_PLACEMENTS.KIND, FOUNDUPSDB_PLACEMENTS.NAME,
                     FOUNDUPSDB_PLACEMENTS.SHARD, FOUNDUPSDB_PLACEMENTS.EPOCH, FOUNDUPSDB_PLACEMENTS.STATE,
@@ -226,7 +223,7 @@ final class Directory {
                     .set(FOUNDUPSDB_SHARDS.URL, "").set(FOUNDUPSDB_SHARDS.STATE, SHARD_ACTIVE)
                     .set(FOUNDUPSDB_SHARDS.ADDED_AT, now).onConflictDoNothing().execute() == 1;
             if (first) {
-                backfill(dsl, now);
+                MainHoldings.placeOnMain(dsl, now);
             }
             return dsl.insertInto(FOUNDUPSDB_SHARDS).set(FOUNDUPSDB_SHARDS.NAME, name)
                     .set(FOUNDUPSDB_SHARDS.URL, url).set(FOUNDUPSDB_SHARDS.STATE, SHARD_ACTIVE)
@@ -344,48 +341,6 @@ final class Directory {
                 .asField();
     }
 
-    /** Of these names, those main holds already: a live catalog row, or an agent's rows (not a FoundUp's). */
-    private static Select<Record1<String>> heldOnMain(Placement.Kind kind, Collection<String> names) {
-        if (kind == Placement.Kind.AGENT) {
-            return DSL.select(AGENTS_AWAKENING.AGENT_ID).from(AGENTS_AWAKENING)
-                    .where(AGENTS_AWAKENING.AGENT_ID.in(names))
-                    .union(DSL.select(AGENTS_MEMORY.AGENT_ID).from(AGENTS_MEMORY)
-                            .where(AGENTS_MEMORY.AGENT_ID.in(names)));
-        }
-        return DSL.select(FOUNDUPSDB_NAMESPACES.NAME).from(FOUNDUPSDB_NAMESPACES)
-                .where(FOUNDUPSDB_NAMESPACES.KIND.eq(kind.namespaceKind().catalogValue()))
-                .and(FOUNDUPSDB_NAMESPACES.NAME.in(names)).and(live());
-    }
-
-    /** Everything main holds, placed on main: its live namespaces and every agent with rows. */
-    private static void backfill(DSLContext tx, Instant now) {
-        tx.insertInto(FOUNDUPSDB_PLACEMENTS, FOUNDUPSDB_PLACEMENTS.KIND, FOUNDUPSDB_PLACEMENTS.NAME,
-                        FOUNDUPSDB_PLACEMENTS.SHARD, FOUNDUPSDB_PLACEMENTS.EPOCH, FOUNDUPSDB_PLACEMENTS.STATE,
-                        FOUNDUPSDB_PLACEMENTS.UPDATED_AT)
-                .select(DSL.select(DSL.upper(FOUNDUPSDB_NAMESPACES.KIND), FOUNDUPSDB_NAMESPACES.NAME,
-                                DSL.val(MAIN, FOUNDUPSDB_PLACEMENTS.SHARD), DSL.val(1L, FOUNDUPSDB_PLACEMENTS.EPOCH),
-                                DSL.val(Placement.State.ACTIVE.name(), FOUNDUPSDB_PLACEMENTS.STATE),
-                                DSL.val(now, FOUNDUPSDB_PLACEMENTS.UPDATED_AT))
-                        .from(FOUNDUPSDB_NAMESPACES).where(live()))
-                .onConflictDoNothing()
-                .execute();
-        Table<?> agents = DSL.select(AGENTS_AWAKENING.AGENT_ID.as("agent")).from(AGENTS_AWAKENING)
-                .union(DSL.select(AGENTS_MEMORY.AGENT_ID.as("agent")).from(AGENTS_MEMORY)
-                        .where(AGENTS_MEMORY.AGENT_ID.isNotNull()))
-                .asTable("agents");
-        tx.insertInto(FOUNDUPSDB_PLACEMENTS, FOUNDUPSDB_PLACEMENTS.KIND, FOUNDUPSDB_PLACEMENTS.NAME,
-                        FOUNDUPSDB_PLACEMENTS.SHARD, FOUNDUPSDB_PLACEMENTS.EPOCH, FOUNDUPSDB_PLACEMENTS.STATE,
-                        FOUNDUPSDB_PLACEMENTS.UPDATED_AT)
-                .select(DSL.select(DSL.val(Placement.Kind.AGENT.name(), FOUNDUPSDB_PLACEMENTS.KIND),
-                                agents.field("agent", String.class), DSL.val(MAIN, FOUNDUPSDB_PLACEMENTS.SHARD),
-                                DSL.val(1L, FOUNDUPSDB_PLACEMENTS.EPOCH),
-                                DSL.val(Placement.State.ACTIVE.name(), FOUNDUPSDB_PLACEMENTS.STATE),
-                                DSL.val(now, FOUNDUPSDB_PLACEMENTS.UPDATED_AT))
-                        .from(agents))
-                .onConflictDoNothing()
-                .execute();
-    }
-
     static Placement toPlacement(FoundupsdbPlacementsRecord r) {
         return new Placement(Placement.Kind.valueOf(r.getKind()), r.getName(), r.getShard(), r.getEpoch(),
                 Placement.State.valueOf(r.getState()));
@@ -393,10 +348,6 @@ final class Directory {
 
     private static Condition named(Placement.Kind kind, String name) {
         return FOUNDUPSDB_PLACEMENTS.KIND.eq(kind.name()).and(FOUNDUPSDB_PLACEMENTS.NAME.eq(name));
-    }
-
-    private static Condition live() {
-        return FOUNDUPSDB_NAMESPACES.STATE.ne(NamespaceState.DROPPED.catalogValue());
     }
 
     private static Instant now() {
