@@ -107,11 +107,9 @@ public final class FoundupsDb implements AutoCloseable {
             router = strategy.installReadRouting(configuration, url, dataSource, replicas, poolSize);
             this.router = router;
             this.dsl = DSL.using(configuration);
-            // One connection stays free for the migration lock's own on PostgreSQL.
-            int parallelism = builder.migrationParallelism > 0 ? builder.migrationParallelism
-                    : Math.max(1, Math.min(4, poolSize - 2));
             this.namespaces = new Namespaces(dsl, strategy,
-                    new TemplateRegistry(url.dialect(), builder.classLoader, dsl, opening::schemaFiles), parallelism);
+                    new TemplateRegistry(url.dialect(), builder.classLoader, dsl, opening::schemaFiles),
+                    Namespaces.parallelism(builder.migrationParallelism, poolSize));
             if (builder.schemaChangesOnOpen) {
                 try (MigrationLock lock = MigrationLock.acquire(url, dataSource)) {
                     SharedSchema.update(dataSource, builder.classLoader, opening::schemaFiles);

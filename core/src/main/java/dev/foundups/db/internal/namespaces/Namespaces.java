@@ -73,6 +73,18 @@ public final class Namespaces {
     }
 
     /**
+     * How many connections bulk work over namespaces (migrating, creating) may use at once.
+     *
+     * @param configured the {@code migrationParallelism} setting, or 0 when not set
+     * @param poolSize   the pool's size
+     * @return the setting; by default up to 4, leaving two pooled connections free (one for the migration lock's
+     *         own on PostgreSQL)
+     */
+    public static int parallelism(int configured, int poolSize) {
+        return configured > 0 ? configured : Math.max(1, Math.min(4, poolSize - 2));
+    }
+
+    /**
      * The context of a namespace, creating the namespace from its template on first use.
      *
      * @param kind     module or FoundUp

@@ -121,10 +121,9 @@ final class Shard implements AutoCloseable {
     }
 
     private Namespaces namespaces(DSLContext dsl) {
-        int parallelism = settings.migrationParallelism() > 0 ? settings.migrationParallelism()
-                : Math.max(1, Math.min(4, settings.poolSize() - 2));
         return new Namespaces(dsl, settings.mainUrl().strategy(), new TemplateRegistry(settings.mainUrl().dialect(),
-                settings.classLoader(), dsl), parallelism, connections);
+                settings.classLoader(), dsl), Namespaces.parallelism(settings.migrationParallelism(),
+                settings.poolSize()), connections);
     }
 
     /** Closes the shard's own pool (main's belongs to the database). */
