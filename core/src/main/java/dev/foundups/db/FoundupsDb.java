@@ -8,29 +8,15 @@ import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
-import org.jooq.Configuration;
 import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
-import org.jooq.impl.DataSourceConnectionProvider;
-import org.jooq.impl.DefaultConfiguration;
-
-import com.zaxxer.hikari.HikariDataSource;
 
 import dev.foundups.db.internal.backup.DatabaseBackup;
-import dev.foundups.db.internal.config.DataSources;
 import dev.foundups.db.internal.config.DatabaseUrl;
 import dev.foundups.db.internal.imports.AgentMemoryImport;
 import dev.foundups.db.internal.imports.ModuleDatabaseImport;
 import dev.foundups.db.internal.migration.MigrationLock;
-import dev.foundups.db.internal.migration.OpeningWork;
-import dev.foundups.db.internal.migration.SharedSchema;
-import dev.foundups.db.internal.namespaces.Namespaces;
-import dev.foundups.db.internal.namespaces.TemplateRegistry;
-import dev.foundups.db.internal.routing.ReplicaSettings;
-import dev.foundups.db.internal.routing.Router;
 import dev.foundups.db.internal.sharding.ShardRouting;
 import dev.foundups.db.schema.SchemaLayout;
-import dev.foundups.db.internal.dialect.DialectStrategy;
 
 /**
  * The WSP 78 database: one database, three namespaces. Open it once per process and share it; it is thread-safe.
@@ -60,96 +46,22 @@ public final class FoundupsDb implements AutoCloseable {
     }
 
     private final DatabaseUrl url;
-    private final HikariDataSource dataSource;
-    private final DSLContext dsl;
-    private final Namespaces namespaces;
-    private final NamespaceCatalog catalog;
-    private final MigrationReport upgrade;
-    private final AgentMemory agents;
-    private final AutoCloseable writePath;
     private final Path postgresClientTools;
-    /** Read routing on a replicated PostgreSQL database; null when every statement goes to one server. */
-    private final Router router;
-    /** Sharding, on PostgreSQL (routing only once the database is sharded); null on SQLite. */
-    private final ShardRouting sharding;
+    /** The pool, the shared context, the namespaces, read routing and sharding: what opening made. */
+    private final DatabaseResources resources;
+    private final NamespaceCatalog catalog;
+    private final AgentMemory agents;
     private final Shards shards;
 
-    FoundupsDb(FoundupsDbBuilder builder, DatabaseUrl url, ReplicaSettings replicas) {
+    FoundupsDb(FoundupsDbBuilder builder, DatabaseUrl url) {
         this.url = url;
         this.postgresClientTools = builder.postgresClientTools;
-        DialectStrategy strategy = url.strategy();
-        int poolSize = builder.maximumPoolSize > 0 ? builder.maximumPoolSize : strategy.defaultPoolSize();
-        // Side by side with connecting, which on SQLite parses the whole schema.
-        OpeningWork opening = OpeningWork.start(builder.classLoader, strategy.jooqDialect(),
-                JooqSettings.base());
-        this.dataSource = DataSources.open(url, poolSize, builder.busyTimeout, builder.walSizeLimit);
-        AutoCloseable writePath = null;
-        Router router = null;
-        ShardRouting sharding = null;
-        try {
-            DefaultConfiguration configuration = new DefaultConfiguration();
-            configuration.set(new DataSourceConnectionProvider(dataSource));
-            configuration.set(strategy.jooqDialect());
-            configuration.set(JooqSettings.base());
-            configuration.data(DatabaseListener.class, GuardedListener.of(builder.listener)); // see DatabaseListener.of
-            if (builder.metricRegistry != null) {
-                dataSource.setMetricRegistry(builder.metricRegistry); // HikariCP's own pool metrics
-            }
-            CompiledQuery.enable(configuration);
-            // What each shard's configuration derives from: before read routing, which is main's alone.
-            Configuration base = configuration.derive();
-            // Before any context derives from the configuration, so module code and users' queries follow it (on
-            // SQLite: one writer at a time, in this JVM and across processes, and the WAL kept in bounds).
-            writePath = strategy.installWritePath(configuration, url, dataSource, builder.busyTimeout,
-                    builder.walSizeLimit);
-            this.writePath = writePath;
-            // Read replicas: reads outside transactions to standbys, the rest to the primary. Also before any context.
-            router = strategy.installReadRouting(configuration, url, dataSource, replicas, poolSize);
-            this.router = router;
-            this.dsl = DSL.using(configuration);
-            this.namespaces = new Namespaces(dsl, strategy,
-                    new TemplateRegistry(url.dialect(), builder.classLoader, dsl, opening::schemaFiles),
-                    Namespaces.parallelism(builder.migrationParallelism, poolSize));
-            if (builder.schemaChangesOnOpen) {
-                try (MigrationLock lock = MigrationLock.acquire(url, dataSource)) {
-                    SharedSchema.update(dataSource, builder.classLoader, opening::schemaFiles);
-                    this.upgrade = builder.migrateOnOpen ? namespaces.migrate(builder.migrationListener) : null;
-                }
-            } else {
-                this.upgrade = null;
-            }
-            sharding = builder.sharding(url, dataSource, base, poolSize);
-            if (sharding != null) {
-                sharding.attachTo(configuration); // a copy onto this database reaches the shards through it
-            }
-            this.sharding = sharding;
-            this.shards = new Shards(sharding, url, builder.databaseUrlSetting(), dsl);
-            this.catalog = new NamespaceCatalog(namespaces, () -> MigrationLock.acquire(url, dataSource), sharding);
-            this.agents = new AgentMemory(dsl, sharding);
-            if (router != null) {
-                router.opened(); // until now every read ran on the primary, which opening may have changed
-            }
-        } catch (RuntimeException e) {
-            closeQuietly(sharding, e);
-            closeQuietly(router, e);
-            closeQuietly(writePath, e);
-            dataSource.close();
-            throw e;
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable closeable, RuntimeException failure) {
-        if (closeable == null) {
-            return;
-        }
-        try {
-            closeable.close();
-        } catch (Exception e) {
-            if (failure == null) {
-                throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
-            }
-            failure.addSuppressed(e);
-        }
+        this.resources = DatabaseResources.open(builder, url);
+        ShardRouting sharding = resources.sharding();
+        this.shards = new Shards(sharding, url, builder.databaseUrlSetting(), resources.dsl());
+        this.catalog = new NamespaceCatalog(resources.namespaces(),
+                () -> MigrationLock.acquire(url, resources.dataSource()), sharding);
+        this.agents = new AgentMemory(resources.dsl(), sharding);
     }
 
     /**
@@ -185,7 +97,7 @@ public final class FoundupsDb implements AutoCloseable {
      * @return table names, sorted
      */
     public List<String> tableNames() {
-        return dsl.connectionResult(c -> List.copyOf(url.strategy().tables(c)));
+        return resources.dsl().connectionResult(c -> List.copyOf(url.strategy().tables(c)));
     }
 
     /**
@@ -195,7 +107,7 @@ public final class FoundupsDb implements AutoCloseable {
      */
     public long sizeBytes() {
         try {
-            return url.strategy().sizeBytes(url, dsl);
+            return url.strategy().sizeBytes(url, resources.dsl());
         } catch (java.io.IOException e) {
             throw new FoundupsDbException(FoundupsDbException.ErrorCode.DB_CONNECTION, "cannot read the size of "
                     + url + ": " + e.getMessage(), e);
@@ -209,7 +121,7 @@ public final class FoundupsDb implements AutoCloseable {
      * @return a long-lived context; do not close it
      */
     public DSLContext dsl() {
-        return dsl;
+        return resources.dsl();
     }
 
     /**
@@ -219,7 +131,7 @@ public final class FoundupsDb implements AutoCloseable {
      * @return the pool; closed by {@link #close()}, never close it yourself
      */
     public DataSource dataSource() {
-        return dataSource;
+        return resources.dataSource();
     }
 
     /** @return the shared agent memory ({@code agents_*}) */
@@ -253,9 +165,9 @@ public final class FoundupsDb implements AutoCloseable {
 
     /** A namespace's context: on its shard when the database is sharded. */
     private DSLContext context(NamespaceKind kind, String name, String template) {
-        ShardRouting s = sharding;
+        ShardRouting s = resources.sharding();
         return s != null && s.sharded() ? s.context(kind, name, template)
-                : primary(() -> namespaces.context(kind, name, template));
+                : primary(() -> resources.namespaces().context(kind, name, template));
     }
 
     /**
@@ -271,7 +183,8 @@ public final class FoundupsDb implements AutoCloseable {
      */
     public ImportReport importLegacyDatabase(Path file, String module) {
         shards.refuseImport("a legacy module database");
-        return new ModuleDatabaseImport(dsl, namespaces, url.strategy()).importFile(file, module);
+        return new ModuleDatabaseImport(resources.dsl(), resources.namespaces(), url.strategy())
+                .importFile(file, module);
     }
 
     /**
@@ -287,7 +200,7 @@ public final class FoundupsDb implements AutoCloseable {
      */
     public ImportReport importAgentMemory(Path file, String agent, String patternType) {
         shards.refuseImport("agent memory");
-        return new AgentMemoryImport(dsl).importFile(file, agent, patternType);
+        return new AgentMemoryImport(resources.dsl()).importFile(file, agent, patternType);
     }
 
     /**
@@ -315,7 +228,7 @@ public final class FoundupsDb implements AutoCloseable {
      *         {@code migrateOnOpen(false)}
      */
     public Optional<MigrationReport> openingMigration() {
-        return Optional.ofNullable(upgrade);
+        return Optional.ofNullable(resources.upgrade());
     }
 
     /**
@@ -342,9 +255,10 @@ public final class FoundupsDb implements AutoCloseable {
      */
     public BackupResult backup(Path target) {
         Objects.requireNonNull(target, "target");
+        ShardRouting sharding = resources.sharding();
         Optional<BackupResult> set = sharding == null ? Optional.empty()
                 : sharding.backup(target, postgresClientTools);
-        return set.orElseGet(() -> DatabaseBackup.backup(url, dataSource, target, postgresClientTools));
+        return set.orElseGet(() -> DatabaseBackup.backup(url, resources.dataSource(), target, postgresClientTools));
     }
 
     /**
@@ -353,10 +267,7 @@ public final class FoundupsDb implements AutoCloseable {
      */
     @Override
     public void close() {
-        closeQuietly(sharding, null);
-        closeQuietly(router, null);
-        closeQuietly(writePath, null);
-        dataSource.close();
+        resources.close();
     }
 
     @Override
@@ -368,7 +279,7 @@ public final class FoundupsDb implements AutoCloseable {
 
     /** Namespace look-ups read the catalog on the primary: a standby may not have replayed a new namespace yet. */
     private <T> T primary(Supplier<T> work) {
-        return router == null ? work.get() : router.onPrimary(work);
+        return resources.router() == null ? work.get() : resources.router().onPrimary(work);
     }
 
     /**
@@ -394,7 +305,8 @@ public final class FoundupsDb implements AutoCloseable {
      * @throws FoundupsDbException DB_CONNECTION when the primary's position must be read and cannot be
      */
     public ConsistencyToken consistencyToken() {
-        return router == null ? ConsistencyToken.NONE : ConsistencyToken.of(router.consistencyPosition());
+        return resources.router() == null ? ConsistencyToken.NONE
+                : ConsistencyToken.of(resources.router().consistencyPosition());
     }
 
     /**
@@ -409,7 +321,8 @@ public final class FoundupsDb implements AutoCloseable {
     public <T> T readingAfter(ConsistencyToken token, Supplier<T> work) {
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(work, "work");
-        return router == null ? work.get() : router.readingAfter(token.walPosition(), work);
+        return resources.router() == null ? work.get()
+                : resources.router().readingAfter(token.walPosition(), work);
     }
 
     /**
@@ -419,6 +332,6 @@ public final class FoundupsDb implements AutoCloseable {
      * @return the status as the background poller last saw it (it polls every 50 ms); empty without replication
      */
     public Optional<ReplicationStatus> replication() {
-        return router == null ? Optional.empty() : Optional.of(router.status());
+        return resources.router() == null ? Optional.empty() : Optional.of(resources.router().status());
     }
 }

@@ -7,16 +7,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 
-import org.jooq.Configuration;
-
-import com.zaxxer.hikari.HikariDataSource;
-
 import dev.foundups.db.internal.backup.BackupFolder;
 import dev.foundups.db.internal.backup.DatabaseBackup;
 import dev.foundups.db.internal.config.DatabaseUrl;
-import dev.foundups.db.internal.routing.ReplicaSettings;
-import dev.foundups.db.internal.sharding.ShardRouting;
-import dev.foundups.db.internal.sharding.ShardSettings;
 
 /**
  * Settings for {@link FoundupsDb}, from {@link FoundupsDb#configure()}: every setting has a default, and unset
@@ -295,11 +288,7 @@ public final class FoundupsDbBuilder {
      * @throws FoundupsDbException CONFIGURATION naming the setting for a bad URL; DB_CONNECTION, MIGRATION
      */
     public FoundupsDb open() {
-        DatabaseUrl url = resolveDatabaseUrl();
-        ReplicaSettings replicas = ReplicaSettings.resolve(readReplicas, readReplicasSetting, maxReplicaLag,
-                replicaReads, environment);
-        url.strategy().checkReplicaSettings(replicas, url);
-        return new FoundupsDb(this, url, replicas);
+        return new FoundupsDb(this, resolveDatabaseUrl());
     }
 
     /**
@@ -383,23 +372,6 @@ public final class FoundupsDbBuilder {
         }
         this.moveWaitTimeout = timeout;
         return this;
-    }
-
-    /**
-     * Sharding for a PostgreSQL database with these settings (one query: is it sharded?); none on SQLite.
-     *
-     * @param url  the database
-     * @param pool its pool
-     * @param base its configuration before read routing
-     * @param poolSize each shard's pool size
-     * @return the routing, or null on SQLite
-     */
-    ShardRouting sharding(DatabaseUrl url, HikariDataSource pool, Configuration base, int poolSize) {
-        if (url.dialect() != Dialect.POSTGRESQL) {
-            return null;
-        }
-        return ShardRouting.open(new ShardSettings(url, pool, base, classLoader, poolSize, busyTimeout, walSizeLimit,
-                migrationParallelism, schemaChangesOnOpen, migrateOnOpen, migrationListener, moveWaitTimeout));
     }
 
     /**

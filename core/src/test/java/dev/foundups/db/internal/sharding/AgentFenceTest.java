@@ -4,7 +4,6 @@ import static dev.foundups.db.jooq.Tables.AGENTS_MEMORY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Field;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -90,10 +89,8 @@ class AgentFenceTest {
     }
 
     /** The routing of a sharded database: white-box, to hold a write between its routing and its statement. */
-    private static ShardRouting routing(FoundupsDb db) throws ReflectiveOperationException {
-        Field field = FoundupsDb.class.getDeclaredField("sharding");
-        field.setAccessible(true);
-        return (ShardRouting) field.get(db);
+    private static ShardRouting routing(FoundupsDb db) {
+        return ShardRouting.of(db.dsl().configuration()).orElseThrow();
     }
 
     private static long count(String url, String sql) throws SQLException {
