@@ -5,7 +5,6 @@ import static dev.foundups.db.jooq.Tables.FOUNDUPSDB_COPY_TABLES;
 
 import java.nio.file.Files;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -124,10 +123,8 @@ final class TargetPreparation {
 
     /** A plain connection, with the URL's credentials and any driver properties; errors name the setting. */
     static Connection connect(DatabaseUrl url, String setting, Properties properties) {
-        url.user().ifPresent(u -> properties.setProperty("user", u));
-        url.password().ifPresent(p -> properties.setProperty("password", p));
         try {
-            return DriverManager.getConnection(url.jdbcUrl(), properties);
+            return url.connect(properties);
         } catch (SQLException e) {
             throw new FoundupsDbException(ErrorCode.DB_CONNECTION, "cannot connect to " + setting + " " + url + ": "
                     + DatabaseUrl.mask(String.valueOf(e.getMessage())), e);

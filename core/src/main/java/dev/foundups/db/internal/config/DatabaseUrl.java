@@ -3,8 +3,12 @@ package dev.foundups.db.internal.config;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -166,6 +170,19 @@ public final class DatabaseUrl {
     /** @return the absolute path of the SQLite file; empty on PostgreSQL */
     public Optional<Path> sqlitePath() {
         return Optional.ofNullable(sqlitePath);
+    }
+
+    /**
+     * A plain connection outside any pool, for work that needs one of its own (a listener, a mover, a copy).
+     *
+     * @param properties driver properties; this URL's user and password are added to them
+     * @return a new connection; the caller closes it
+     * @throws SQLException when the driver cannot connect
+     */
+    public Connection connect(Properties properties) throws SQLException {
+        user().ifPresent(u -> properties.setProperty("user", u));
+        password().ifPresent(p -> properties.setProperty("password", p));
+        return DriverManager.getConnection(jdbcUrl, properties);
     }
 
     @Override

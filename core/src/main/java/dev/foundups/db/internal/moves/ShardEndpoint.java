@@ -1,7 +1,6 @@
 package dev.foundups.db.internal.moves;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -58,12 +57,10 @@ final class ShardEndpoint implements AutoCloseable {
      */
     Connection connect() {
         Properties properties = new Properties();
-        url.user().ifPresent(u -> properties.setProperty("user", u));
-        url.password().ifPresent(p -> properties.setProperty("password", p));
         properties.setProperty("ApplicationName", "foundups-db-mover");
         properties.setProperty("connectTimeout", Integer.toString(Conninfo.CONNECT_TIMEOUT_SECONDS));
         try {
-            Connection connection = DriverManager.getConnection(url.jdbcUrl(), properties);
+            Connection connection = url.connect(properties);
             try (Statement st = connection.createStatement()) {
                 st.execute("SET TIME ZONE 'UTC'");
             }

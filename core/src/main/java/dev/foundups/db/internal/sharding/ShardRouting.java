@@ -2,7 +2,6 @@ package dev.foundups.db.internal.sharding;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -374,12 +373,9 @@ public final class ShardRouting implements AutoCloseable {
 
     /** The listener's own connection to the directory's database, outside the pool. */
     private Connection listenerConnection() throws SQLException {
-        DatabaseUrl url = settings.mainUrl();
         Properties properties = new Properties();
-        url.user().ifPresent(u -> properties.setProperty("user", u));
-        url.password().ifPresent(p -> properties.setProperty("password", p));
         properties.setProperty("ApplicationName", "foundups-db-placements");
-        return DriverManager.getConnection(url.jdbcUrl(), properties);
+        return settings.mainUrl().connect(properties);
     }
 
     /** Stops listening and closes every shard's pool but main's. */
