@@ -43,10 +43,6 @@ final class ShardEndpoint implements AutoCloseable {
         this.url = url;
     }
 
-    String name() {
-        return name;
-    }
-
     DatabaseUrl url() {
         return url;
     }

@@ -56,11 +56,6 @@ final class Shard implements AutoCloseable {
         return name;
     }
 
-    /** @return the shard's URL, password masked */
-    String maskedUrl() {
-        return (url == null ? settings.mainUrl() : url).toString();
-    }
-
     /**
      * @return the shard's resources, opened now if they were not
      * @throws FoundupsDbException DB_CONNECTION naming the shard when it cannot be reached; MIGRATION when its
@@ -77,11 +72,6 @@ final class Shard implements AutoCloseable {
             }
             return opened;
         }
-    }
-
-    /** @return whether the shard was opened in this process */
-    boolean isOpen() {
-        return opened != null;
     }
 
     private Opened openMain() {
