@@ -10,7 +10,6 @@ import com.zaxxer.hikari.HikariDataSource;
 
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
-import dev.foundups.db.MigrationListener;
 import dev.foundups.db.internal.config.DataSources;
 import dev.foundups.db.internal.config.DatabaseUrl;
 import dev.foundups.db.internal.migration.MigrationLock;
@@ -36,19 +35,16 @@ final class Shard implements AutoCloseable {
     private final String name;
     /** The shard's database; null for main, whose pool belongs to the database. */
     private final DatabaseUrl url;
+    private final ShardRouting routing;
     private final ShardSettings settings;
-    private final MigrationListener listener;
-    private final ContextConnections connections;
     private volatile Opened opened;
     private HikariDataSource ownPool;
 
-    Shard(String name, DatabaseUrl url, ShardSettings settings, MigrationListener listener,
-          ContextConnections connections) {
+    Shard(String name, DatabaseUrl url, ShardRouting routing) {
         this.name = name;
         this.url = url;
-        this.settings = settings;
-        this.listener = listener;
-        this.connections = connections;
+        this.routing = routing;
+        this.settings = routing.settings();
     }
 
     /** @return the shard's name */
@@ -94,7 +90,7 @@ final class Shard implements AutoCloseable {
                 try (MigrationLock lock = MigrationLock.advisory(pool)) {
                     SharedSchema.update(pool, settings.classLoader());
                     if (settings.migrateOnOpen()) {
-                        namespaces.migrate(listener);
+                        namespaces.migrate(routing.openListener());
                     }
                 }
             }
@@ -110,7 +106,10 @@ final class Shard implements AutoCloseable {
         }
     }
 
+    /** The namespaces of the shard's catalog: their contexts borrow connections wherever a namespace is placed. */
     private Namespaces namespaces(DSLContext dsl) {
+        ContextConnections connections = (kind, namespace) -> new DataSourceConnectionProvider(
+                new PlacedDataSource(routing, Placement.Kind.of(kind), namespace, name));
         return new Namespaces(dsl, settings.mainUrl().strategy(), new TemplateRegistry(settings.mainUrl().dialect(),
                 settings.classLoader(), dsl), Namespaces.parallelism(settings.migrationParallelism(),
                 settings.poolSize()), connections);

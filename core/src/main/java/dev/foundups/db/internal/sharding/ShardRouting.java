@@ -17,7 +17,6 @@ import javax.sql.DataSource;
 import org.jooq.Configuration;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
-import org.jooq.impl.DataSourceConnectionProvider;
 
 import dev.foundups.db.BackupResult;
 import dev.foundups.db.FoundupsDbException;
@@ -26,7 +25,6 @@ import dev.foundups.db.MigrationListener;
 import dev.foundups.db.NamespaceKind;
 import dev.foundups.db.internal.config.DatabaseUrl;
 import dev.foundups.db.internal.moves.Moves;
-import dev.foundups.db.internal.namespaces.ContextConnections;
 import dev.foundups.db.internal.namespaces.SerialListener;
 import dev.foundups.db.internal.namespaces.Template;
 import dev.foundups.db.internal.naming.NamespaceName;
@@ -163,6 +161,11 @@ public final class ShardRouting implements AutoCloseable {
 
     MoveFence fence() {
         return fence;
+    }
+
+    /** @return told of each shard's migration when this process opens it */
+    MigrationListener openListener() {
+        return openListener;
     }
 
     /**
@@ -338,15 +341,8 @@ public final class ShardRouting implements AutoCloseable {
     synchronized void reloadShards() {
         for (Directory.ShardRow row : directory.shards()) {
             shards.computeIfAbsent(row.name(), name -> new Shard(name, Directory.MAIN.equals(name) ? null
-                    : DatabaseUrl.parse(row.url(), "the URL of shard '" + name + "'"), settings, openListener,
-                    connections(name)));
+                    : DatabaseUrl.parse(row.url(), "the URL of shard '" + name + "'"), this));
         }
-    }
-
-    /** The connections of namespace contexts built from a shard's catalog: wherever the namespace is placed. */
-    private ContextConnections connections(String home) {
-        return (kind, name) -> new DataSourceConnectionProvider(new PlacedDataSource(this, Placement.Kind.of(kind),
-                name, home));
     }
 
     private Placement awaitAgent(Placement moving) {
