@@ -46,16 +46,14 @@ final class NamespaceContexts {
     /** Advances whenever a context is built; an entry's stamp says when it was last used, in those steps. */
     private final AtomicLong clock = new AtomicLong();
 
-    /** A cached context and when it was last used. */
+    /** A cached context, under its name's key ({@link NamespaceLocks#key}), and when it was last used. */
     private static final class Entry {
-        final NamespaceKind kind;
-        final String name;
+        final String key;
         final DSLContext context;
         volatile long used;
 
-        Entry(NamespaceKind kind, String name, DSLContext context, long used) {
-            this.kind = kind;
-            this.name = name;
+        Entry(String key, DSLContext context, long used) {
+            this.key = key;
             this.context = context;
             this.used = used;
         }
@@ -98,8 +96,9 @@ final class NamespaceContexts {
         Template t = parts.templates().require(kind, template);
         NamespaceName.validate(kind, name, t.maxNameLength());
         parts.changes().ensureRecorded(t);
-        synchronized (parts.locks().stripe(kind, name)) {
-            Entry cached = contexts.get(NamespaceLocks.key(kind, name));
+        String key = NamespaceLocks.key(kind, name);
+        synchronized (parts.locks().stripe(key)) {
+            Entry cached = contexts.get(key);
             if (cached != null) {
                 return cached.context;
             }
@@ -126,7 +125,7 @@ final class NamespaceContexts {
             }
             rendering(t).attach(configuration, info.tablePrefix());
             DSLContext context = DSL.using(configuration);
-            contexts.put(NamespaceLocks.key(kind, name), new Entry(kind, name, context, clock.incrementAndGet()));
+            contexts.put(key, new Entry(key, context, clock.incrementAndGet()));
             return context;
         }
     }
@@ -143,8 +142,8 @@ final class NamespaceContexts {
         }
         entries.sort(Comparator.comparingLong(e -> e.used));
         for (Entry victim : entries.subList(0, excess)) {
-            synchronized (parts.locks().stripe(victim.kind, victim.name)) {
-                contexts.remove(NamespaceLocks.key(victim.kind, victim.name), victim);
+            synchronized (parts.locks().stripe(victim.key)) {
+                contexts.remove(victim.key, victim);
             }
         }
     }

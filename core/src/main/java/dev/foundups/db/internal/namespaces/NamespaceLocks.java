@@ -48,13 +48,21 @@ final class NamespaceLocks {
      * @return the monitor to synchronise on while changing this name or its cached context
      */
     Object stripe(NamespaceKind kind, String name) {
-        return stripes[stripeIndex(kind, name)];
+        return stripe(key(kind, name));
+    }
+
+    /**
+     * @param key a name's {@link #key}
+     * @return the monitor of that name, as {@link #stripe(NamespaceKind, String)}
+     */
+    Object stripe(String key) {
+        return stripes[stripeIndex(key)];
     }
 
     /** Runs work holding the stripes of two names of one kind, always in the same order. */
     <T> T underBoth(NamespaceKind kind, String a, String b, Supplier<T> work) {
-        int first = stripeIndex(kind, a);
-        int second = stripeIndex(kind, b);
+        int first = stripeIndex(key(kind, a));
+        int second = stripeIndex(key(kind, b));
         synchronized (stripes[Math.min(first, second)]) {
             synchronized (stripes[Math.max(first, second)]) {
                 return work.get();
@@ -67,7 +75,7 @@ final class NamespaceLocks {
         return kind.catalogValue() + ":" + name;
     }
 
-    private int stripeIndex(NamespaceKind kind, String name) {
-        return Math.floorMod(key(kind, name).hashCode(), stripes.length);
+    private int stripeIndex(String key) {
+        return Math.floorMod(key.hashCode(), stripes.length);
     }
 }
