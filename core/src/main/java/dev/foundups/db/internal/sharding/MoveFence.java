@@ -20,7 +20,8 @@ import dev.foundups.db.internal.routing.SqlStates;
  * error it looks like. For a move, a single statement outside a transaction waits until the placement is ACTIVE
  * again (polling the directory every 20 ms, at most {@code moveWaitTimeout}) and runs again where it names; a
  * statement inside a transaction cannot be replayed, and its transaction fails with
- * {@link ErrorCode#NAMESPACE_MOVED}.
+ * {@link ErrorCode#NAMESPACE_MOVED}. An agent's read or write waits the same way, before it runs, while the agent's
+ * placement is MOVING ({@link #awaitAgent}).
  */
 final class MoveFence {
 
@@ -85,18 +86,47 @@ final class MoveFence {
             } else {
                 return null;
             }
-            if (System.nanoTime() > deadline) {
-                throw new FoundupsDbException(ErrorCode.NAMESPACE_MOVED, borrowed.describe() + " is being moved to "
-                        + "another shard, and the move did not finish within moveWaitTimeout (" + timeout.toMillis()
-                        + " ms); nothing was written. Retry later", failure);
-            }
-            try {
-                TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new FoundupsDbException(ErrorCode.NAMESPACE_MOVED, "interrupted while waiting for the move of "
-                        + borrowed.describe() + "; nothing was written", failure);
-            }
+            pause(deadline, borrowed, failure);
+        }
+    }
+
+    /**
+     * Before an agent's rows are read or written: waits while the agent is MOVING (agents move offline, so nothing
+     * is fenced; the directory says when the move ends).
+     *
+     * @param moving the agent's placement, MOVING
+     * @return its placement once the move ended
+     * @throws FoundupsDbException NAMESPACE_MOVED when the move does not end within {@code moveWaitTimeout}
+     */
+    Placement awaitAgent(Placement moving) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Placement placement = moving;
+        while (placement.state() == Placement.State.MOVING) {
+            pause(deadline, placement, null);
+            cache.invalidate(placement.key());
+            placement = directory.placement(placement.kind(), placement.name()).orElse(placement);
+        }
+        return placement;
+    }
+
+    /**
+     * One poll interval of a wait for a move to end.
+     *
+     * @param failure what the waiting statement got, or null
+     * @throws FoundupsDbException NAMESPACE_MOVED once the deadline passed, or when interrupted
+     */
+    private void pause(long deadline, Placement placement, SQLException failure) {
+        if (System.nanoTime() > deadline) {
+            throw new FoundupsDbException(ErrorCode.NAMESPACE_MOVED, placement.describe() + " is being moved to "
+                    + "another shard, and the move did not finish within moveWaitTimeout (" + timeout.toMillis()
+                    + " ms); nothing was written. Retry later", failure);
+        }
+        try {
+            TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FoundupsDbException(ErrorCode.NAMESPACE_MOVED, "interrupted while waiting for the move of "
+                    + placement.describe() + "; nothing was written", failure);
         }
     }
 

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import javax.sql.DataSource;
@@ -43,7 +42,6 @@ import dev.foundups.db.internal.routing.SqlStates;
  */
 public final class ShardRouting implements AutoCloseable {
 
-    private static final long AGENT_POLL_MILLIS = 20;
     /** Where a database's jOOQ configuration keeps its routing: see {@link #attachTo}. */
     private static final String KEY = ShardRouting.class.getName();
 
@@ -202,7 +200,7 @@ public final class ShardRouting implements AutoCloseable {
             return shard(Directory.MAIN).open().dsl();
         }
         if (placement.state() == Placement.State.MOVING) {
-            placement = awaitAgent(placement);
+            placement = fence.awaitAgent(placement);
         }
         return shard(placement.shard()).open().dsl();
     }
@@ -343,28 +341,6 @@ public final class ShardRouting implements AutoCloseable {
             shards.computeIfAbsent(row.name(), name -> new Shard(name, Directory.MAIN.equals(name) ? null
                     : DatabaseUrl.parse(row.url(), "the URL of shard '" + name + "'"), this));
         }
-    }
-
-    private Placement awaitAgent(Placement moving) {
-        long deadline = System.nanoTime() + settings.moveWaitTimeout().toNanos();
-        Placement placement = moving;
-        while (placement.state() == Placement.State.MOVING) {
-            if (System.nanoTime() > deadline) {
-                throw new FoundupsDbException(ErrorCode.NAMESPACE_MOVED, placement.describe() + " is being moved to "
-                        + "another shard, and the move did not finish within moveWaitTimeout; nothing was written. "
-                        + "Retry later");
-            }
-            try {
-                TimeUnit.MILLISECONDS.sleep(AGENT_POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new FoundupsDbException(ErrorCode.NAMESPACE_MOVED, "interrupted while waiting for the move of "
-                        + placement.describe());
-            }
-            cache.invalidate(placement.key());
-            placement = directory.placement(placement.kind(), placement.name()).orElse(placement);
-        }
-        return placement;
     }
 
     /** The listener's own connection to the directory's database, outside the pool. */
