@@ -73,14 +73,7 @@ public final class Template {
     }
 
     private Template(NamespaceKind kind, String name, List<Change> changes, Set<String> tables, int longestSuffix) {
-        this.kind = kind;
-        this.name = name;
-        this.changes = List.copyOf(changes);
-        this.version = changes.size();
-        this.tables = Collections.unmodifiableSet(tables);
-        this.longestSuffix = longestSuffix;
-        this.renderer = null;
-        this.fingerprint = null;
+        this(kind, name, changes.size(), tables, longestSuffix, List.copyOf(changes), null, null);
     }
 
     private Template(NamespaceKind kind, String name, int version, Set<String> tables, int longestSuffix,
