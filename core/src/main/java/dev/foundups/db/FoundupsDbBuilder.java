@@ -110,10 +110,7 @@ public final class FoundupsDbBuilder {
      * @throws IllegalArgumentException when not positive
      */
     public FoundupsDbBuilder busyTimeout(Duration timeout) {
-        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("busyTimeout must be positive, was " + timeout);
-        }
-        this.busyTimeout = timeout;
+        this.busyTimeout = positive(timeout, "busyTimeout");
         return this;
     }
 
@@ -337,11 +334,7 @@ public final class FoundupsDbBuilder {
      * @throws IllegalArgumentException when it is not positive
      */
     public FoundupsDbBuilder maxReplicaLag(Duration lag) {
-        Objects.requireNonNull(lag, "maxReplicaLag");
-        if (lag.isNegative() || lag.isZero()) {
-            throw new IllegalArgumentException("maxReplicaLag must be positive, was " + lag);
-        }
-        this.maxReplicaLag = lag;
+        this.maxReplicaLag = positive(Objects.requireNonNull(lag, "maxReplicaLag"), "maxReplicaLag");
         return this;
     }
 
@@ -367,11 +360,16 @@ public final class FoundupsDbBuilder {
      * @throws IllegalArgumentException when not positive
      */
     public FoundupsDbBuilder moveWaitTimeout(Duration timeout) {
-        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("moveWaitTimeout must be positive, was " + timeout);
-        }
-        this.moveWaitTimeout = timeout;
+        this.moveWaitTimeout = positive(timeout, "moveWaitTimeout");
         return this;
+    }
+
+    /** @throws IllegalArgumentException naming the setting when the duration is null, zero or negative */
+    private static Duration positive(Duration value, String setting) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(setting + " must be positive, was " + value);
+        }
+        return value;
     }
 
     /**
