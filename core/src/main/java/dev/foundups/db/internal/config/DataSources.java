@@ -72,7 +72,9 @@ public final class DataSources {
         url.password().ifPresent(config::setPassword);
         url.strategy().configurePool(config, url, busyTimeout, walSizeLimit);
         try {
-            return new HikariDataSource(config);
+            HikariDataSource pool = new HikariDataSource(config);
+            url.strategy().poolStarted(pool);
+            return pool;
         } catch (PoolInitializationException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new FoundupsDbException(ErrorCode.DB_CONNECTION, "cannot connect to " + url + ": "

@@ -100,6 +100,14 @@ public abstract class DialectStrategy {
     public abstract void configurePool(HikariConfig config, DatabaseUrl url, Duration busyTimeout, long walSizeLimit);
 
     /**
+     * Adjusts a pool once it has connected for the first time; nothing by default.
+     *
+     * @param pool the started pool
+     */
+    public void poolStarted(HikariDataSource pool) {
+    }
+
+    /**
      * Installs what writes need on this dialect before any context derives from the configuration (on SQLite: one
      * writer at a time and a bounded WAL).
      *

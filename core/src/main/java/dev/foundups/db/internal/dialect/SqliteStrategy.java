@@ -78,6 +78,8 @@ final class SqliteStrategy extends DialectStrategy {
         // No retirement after HikariCP's 30 minutes: a SQLite connection is a file handle, and each new one parses
         // the whole schema again (seconds at thousands of namespaces) and loses its cached statements.
         config.setMaxLifetime(0);
+        // For the same reason an idle connection is kept rather than retired after ten minutes (see poolStarted).
+        config.setIdleTimeout(0);
         config.addDataSourceProperty("journal_mode", "WAL");
         config.addDataSourceProperty("synchronous", "NORMAL");
         config.addDataSourceProperty("foreign_keys", "true");
@@ -88,6 +90,18 @@ final class SqliteStrategy extends DialectStrategy {
         // jOOQ reads new ids with RETURNING; without this the driver also runs SELECT last_insert_rowid() after
         // every INSERT.
         config.addDataSourceProperty("jdbc.get_generated_keys", "false");
+    }
+
+    /**
+     * The pool connected once at start (a bad path fails there, at once), keeping that connection; from then on it
+     * connects only when a caller finds every connection busy. HikariCP would otherwise open a second connection in
+     * the background as soon as the first is in use, to keep one idle: on SQLite each new connection parses the
+     * whole schema, which at 10,000 namespaces costs as much CPU as the opening itself, and closing the pool waits for
+     * a connection being made.
+     */
+    @Override
+    public void poolStarted(HikariDataSource pool) {
+        pool.getHikariConfigMXBean().setMinimumIdle(0);
     }
 
     private static void createParentFolder(Path file) {
