@@ -78,8 +78,7 @@ public final class CompiledQuery<R extends Record> {
     private final boolean select;
     private final StatementCaches caches;
     private final Configuration configuration;
-    private final List<String> parameterNames;
-    private final Param<?>[] parameterTypes;
+    private final Arguments arguments;
     private final int[] argumentOf;
     private final Object[] constants;
     private final JdbcType[] bindTypes;
@@ -145,8 +144,7 @@ public final class CompiledQuery<R extends Record> {
                 argumentOf[i] = index;
             }
         }
-        this.parameterNames = List.copyOf(names);
-        this.parameterTypes = named.toArray(new Param<?>[0]);
+        this.arguments = new Arguments(names, named);
 
         this.rows = query instanceof ResultQuery<?> resultQuery
                 ? new RowReader<>(resultQuery, configuration, sqlite, sql) : null;
@@ -243,7 +241,7 @@ public final class CompiledQuery<R extends Record> {
 
     /** @return the names of the values each call passes, in order */
     public List<String> parameters() {
-        return parameterNames;
+        return arguments.names();
     }
 
     /**
@@ -338,7 +336,7 @@ public final class CompiledQuery<R extends Record> {
     }
 
     private <T> T run(Object[] values, Work<T> work) {
-        Object[] arguments = Arguments.of(values, parameterNames, parameterTypes);
+        Object[] arguments = this.arguments.check(values);
         try {
             if (writes != null) {
                 return joinsGroups ? writes.write(connection -> runOn(connection, arguments, work))

@@ -22,12 +22,20 @@ import dev.foundups.db.types.UtcInstantBinding;
  * any other type, or one with a converter of the user's, cannot be compiled.
  */
 enum JdbcType {
-    STRING, INTEGER, LONG, SHORT, BOOLEAN, DOUBLE, BIG_DECIMAL, BYTES, JSON_TEXT, JSONB_TEXT, INSTANT;
+    STRING(false), INTEGER(true), LONG(true), SHORT(true), BOOLEAN(true), DOUBLE(true), BIG_DECIMAL(false),
+    BYTES(false), JSON_TEXT(false), JSONB_TEXT(false), INSTANT(false);
 
     /** The types bound as they are, when no converter stands between. An Instant only through its binding. */
     private static final Map<Class<?>, JdbcType> PLAIN = Map.of(String.class, STRING, Integer.class, INTEGER,
             Long.class, LONG, Short.class, SHORT, Boolean.class, BOOLEAN, Double.class, DOUBLE,
             BigDecimal.class, BIG_DECIMAL, byte[].class, BYTES, JSON.class, JSON_TEXT, JSONB.class, JSONB_TEXT);
+
+    /** Read with a getter that returns 0 or false for SQL NULL: only then must {@code wasNull} be asked. */
+    private final boolean primitive;
+
+    JdbcType(boolean primitive) {
+        this.primitive = primitive;
+    }
 
     /**
      * @param dataType a column's or parameter's type
@@ -105,7 +113,7 @@ enum JdbcType {
                 yield odt == null ? null : odt.toInstant().truncatedTo(ChronoUnit.MILLIS);
             }
         };
-        // getInt and its kind read SQL NULL as 0.
-        return rs.wasNull() ? null : value;
+        // getInt and its kind read SQL NULL as 0; the others return null themselves (and wasNull costs a call).
+        return primitive && rs.wasNull() ? null : value;
     }
 }
