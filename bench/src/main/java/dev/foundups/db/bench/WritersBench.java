@@ -60,7 +60,9 @@ public final class WritersBench {
             System.err.println("usage: bench/run --writers DIR [OPS] [ROUNDS]");
             System.exit(2);
         }
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         Path dir = Path.of(args[0]).toAbsolutePath();
         int ops = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
