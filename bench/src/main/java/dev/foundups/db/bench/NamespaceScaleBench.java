@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -211,12 +212,21 @@ public final class NamespaceScaleBench {
 
     /** The best of some runs of a child JVM that opens the database and runs one query, in seconds. */
     static double childSeconds(String system, String url, int runs) throws IOException, InterruptedException {
+        return childSeconds(system, url, runs, List.of());
+    }
+
+    /** As {@link #childSeconds(String, String, int)}, the child started with these JVM options. */
+    static double childSeconds(String system, String url, int runs, List<String> jvmOptions)
+            throws IOException, InterruptedException {
         double best = Double.MAX_VALUE;
         for (int run = 0; run < runs; run++) {
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), OpenAndFirstQuery.class.getName(),
+                    system, url));
             long t0 = System.nanoTime();
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), OpenAndFirstQuery.class.getName(), system, url)
-                    .inheritIO().start();
+            Process p = new ProcessBuilder(command).inheritIO().start();
             if (p.waitFor() != 0) {
                 throw new IllegalStateException("child exited with " + p.exitValue());
             }

@@ -15,12 +15,13 @@ import dev.foundups.db.Dialect;
 
 /**
  * A fresh process opening a database of COUNT FoundUps and running its first query: FoundUps DB next to raw JDBC,
- * alternating, best of three each. The database is made once and kept ({@code open-COUNT.db} in the folder, or
+ * alternating, ROUNDS runs each (default 5), best and median; once with the JVM's defaults and once with an
+ * application class-data (AppCDS) archive for each. The database is made once and kept ({@code open-COUNT.db} in the folder, or
  * database {@code fdb_open_COUNT} on the server), so the figure can be measured again after a change without
  * waiting for thousands of namespaces to be created.
  *
  * <pre>
- * java -cp ... dev.foundups.db.bench.OpenScaleBench sqlite FOLDER COUNT | postgresql ADMIN_URL COUNT
+ * java -cp ... dev.foundups.db.bench.OpenScaleBench sqlite FOLDER COUNT [ROUNDS] | postgresql ADMIN_URL COUNT [ROUNDS]
  * </pre>
  */
 public final class OpenScaleBench {
@@ -35,16 +36,41 @@ public final class OpenScaleBench {
     public static void main(String[] args) throws Exception {
         Dialect dialect = Dialect.valueOf(args[0].toUpperCase(Locale.ROOT));
         int count = Integer.parseInt(args[2]);
+        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 5;
         String url = database(dialect, args[1], count);
+        measure(dialect, count, url, rounds, "default", system -> List.of());
+        // The same with an application class-data archive per system, made by one run of each first: what a
+        // deployment that cares about start-up uses (the command-line tool ships one).
+        Path archives = Files.createTempDirectory("open-cds");
+        for (String system : List.of("fdb", "raw")) {
+            NamespaceScaleBench.childSeconds(system, url, 1,
+                    List.of("-XX:ArchiveClassesAtExit=" + archives.resolve(system + ".jsa"), "-Xshare:auto"));
+        }
+        measure(dialect, count, url, rounds, "appcds",
+                system -> List.of("-XX:SharedArchiveFile=" + archives.resolve(system + ".jsa"), "-Xshare:auto"));
+    }
+
+    /** The JVM options of one system's child. */
+    private interface JvmOptions {
+        List<String> of(String system);
+    }
+
+    private static void measure(Dialect dialect, int count, String url, int rounds, String jvm, JvmOptions options)
+            throws Exception {
         List<Double> fdb = new ArrayList<>();
         List<Double> raw = new ArrayList<>();
-        for (int round = 0; round < 3; round++) {
-            fdb.add(NamespaceScaleBench.childSeconds("fdb", url, 1));
-            raw.add(NamespaceScaleBench.childSeconds("raw", url, 1));
+        for (int round = 0; round < rounds; round++) {
+            // Who goes first alternates: the second child finds the file in the page cache the first just read.
+            for (String system : round % 2 == 0 ? List.of("fdb", "raw") : List.of("raw", "fdb")) {
+                (system.equals("fdb") ? fdb : raw).add(NamespaceScaleBench.childSeconds(system, url, 1,
+                        options.of(system)));
+            }
         }
-        System.out.printf(Locale.ROOT, "dialect=%s n=%d metric=fresh_process_open_first_query fdb_seconds=%.2f "
-                + "raw_jdbc_seconds=%.2f fdb_runs=%s raw_runs=%s load=%s%n", dialect.name().toLowerCase(Locale.ROOT),
-                count, min(fdb), min(raw), format(fdb), format(raw), Stats.load());
+        System.out.printf(Locale.ROOT, "dialect=%s n=%d jvm=%s metric=fresh_process_open_first_query "
+                + "fdb_best=%.2f raw_best=%.2f ratio_best=%.2f fdb_median=%.2f raw_median=%.2f ratio_median=%.2f "
+                + "fdb_runs=%s raw_runs=%s load=%s%n", dialect.name().toLowerCase(Locale.ROOT), count, jvm,
+                min(fdb), min(raw), min(fdb) / min(raw), Stats.median(fdb), Stats.median(raw),
+                Stats.median(fdb) / Stats.median(raw), format(fdb), format(raw), Stats.load());
     }
 
     /**
