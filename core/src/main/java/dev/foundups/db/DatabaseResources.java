@@ -105,13 +105,10 @@ record DatabaseResources(HikariDataSource dataSource, DSLContext dsl, Namespaces
         }
     }
 
-    /** Sharding for a PostgreSQL database with these settings (one query: is it sharded?); none on SQLite. */
+    /** Sharding with these settings, as the dialect has it (on PostgreSQL, one query: is it sharded?). */
     private static ShardRouting sharding(FoundupsDbBuilder builder, DatabaseUrl url, HikariDataSource pool,
                                          Configuration base, int poolSize) {
-        if (url.dialect() != Dialect.POSTGRESQL) {
-            return null;
-        }
-        return ShardRouting.open(new ShardSettings(url, pool, base, builder.classLoader, poolSize,
+        return url.strategy().openSharding(new ShardSettings(url, pool, base, builder.classLoader, poolSize,
                 builder.busyTimeout, builder.walSizeLimit, builder.migrationParallelism, builder.schemaChangesOnOpen,
                 builder.migrateOnOpen, builder.migrationListener, builder.moveWaitTimeout));
     }

@@ -29,11 +29,15 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
 import dev.foundups.db.Dialect;
+import dev.foundups.db.FoundupsDbException;
+import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.internal.backup.BackupFile;
 import dev.foundups.db.internal.config.DatabaseUrl;
 import dev.foundups.db.internal.migration.MigrationLock;
 import dev.foundups.db.internal.routing.ReplicaSettings;
 import dev.foundups.db.internal.routing.Router;
+import dev.foundups.db.internal.sharding.ShardRouting;
+import dev.foundups.db.internal.sharding.ShardSettings;
 
 /**
  * Everything FoundUps DB does differently on each database product, in one place: one subclass per dialect
@@ -52,6 +56,21 @@ public abstract class DialectStrategy {
             case SQLITE -> SqliteStrategy.INSTANCE;
             case POSTGRESQL -> PostgresStrategy.INSTANCE;
         };
+    }
+
+    /**
+     * @param dialect a jOOQ dialect, such as a context's
+     * @return the strategy of its family
+     * @throws FoundupsDbException CONFIGURATION for a dialect FoundUps DB does not run on
+     */
+    public static DialectStrategy of(SQLDialect dialect) {
+        for (DialectStrategy strategy : List.of(SqliteStrategy.INSTANCE, PostgresStrategy.INSTANCE)) {
+            if (strategy.jooqDialect.family() == dialect.family()) {
+                return strategy;
+            }
+        }
+        throw new FoundupsDbException(ErrorCode.CONFIGURATION, "FoundUps DB runs on SQLite and PostgreSQL, not on "
+                + dialect.getName());
     }
 
     private final Dialect dialect;
@@ -116,6 +135,36 @@ public abstract class DialectStrategy {
     public abstract AutoCloseable installWritePath(DefaultConfiguration configuration, DatabaseUrl url,
                                                    HikariDataSource pool,
                                    Duration busyTimeout, long walSizeLimit);
+
+    // ---- what only a PostgreSQL server has: read replicas, shards and moves, restoring a backup set
+
+    /**
+     * Refuses this database where only PostgreSQL will do (as a read replica, a shard, the directory of moves, the
+     * target of a backup set's restore), before anything is opened; nothing on PostgreSQL.
+     *
+     * @param setting what names the database, leading the message, with its value where that helps
+     *                ({@code "the URL of shard 'a'"})
+     * @param why     what needs PostgreSQL and how to fix it, ending the message
+     * @throws FoundupsDbException CONFIGURATION on a dialect without it
+     */
+    public final void requirePostgres(String setting, String why) {
+        requirePostgres(ErrorCode.CONFIGURATION, setting, why);
+    }
+
+    /**
+     * As {@link #requirePostgres(String, String)}, for a database named by something other than a setting.
+     *
+     * @param code the error code to refuse with, such as BACKUP for a URL read out of a backup
+     */
+    public abstract void requirePostgres(ErrorCode code, String setting, String why);
+
+    /**
+     * Opens the sharding of a database: the directory, and routing once it has shards.
+     *
+     * @param settings what the shards are opened with
+     * @return the sharding to close with the database, or null on a dialect without shards
+     */
+    public abstract ShardRouting openSharding(ShardSettings settings);
 
     // ---- read replicas (routing: dev.foundups.db.internal.routing)
 

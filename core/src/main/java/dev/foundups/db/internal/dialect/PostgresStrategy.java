@@ -30,6 +30,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
 import dev.foundups.db.Dialect;
+import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.internal.backup.BackupFile;
 import dev.foundups.db.internal.backup.PostgresBackup;
 import dev.foundups.db.internal.config.DataSources;
@@ -39,6 +40,8 @@ import dev.foundups.db.internal.routing.JdbcHosts;
 import dev.foundups.db.internal.routing.ReplicaSettings;
 import dev.foundups.db.internal.routing.Router;
 import dev.foundups.db.internal.routing.SqlStates;
+import dev.foundups.db.internal.sharding.ShardRouting;
+import dev.foundups.db.internal.sharding.ShardSettings;
 import liquibase.database.core.PostgresDatabase;
 
 /**
@@ -68,6 +71,16 @@ final class PostgresStrategy extends DialectStrategy {
                 config.addDataSourceProperty("hostRecheckSeconds", "1");
             }
         }
+    }
+
+    @Override
+    public void requirePostgres(ErrorCode code, String setting, String why) {
+    }
+
+    /** One query: is the database sharded? Routing only once it is. */
+    @Override
+    public ShardRouting openSharding(ShardSettings settings) {
+        return ShardRouting.open(settings);
     }
 
     /** Routing when there are explicit replicas, or several hosts (a failover pair) to find the primary among. */

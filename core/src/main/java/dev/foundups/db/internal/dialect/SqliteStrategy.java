@@ -36,6 +36,8 @@ import dev.foundups.db.internal.config.DatabaseUrl;
 import dev.foundups.db.types.UtcInstantBinding;
 import dev.foundups.db.internal.migration.MigrationLock;
 import dev.foundups.db.internal.routing.ReplicaSettings;
+import dev.foundups.db.internal.sharding.ShardRouting;
+import dev.foundups.db.internal.sharding.ShardSettings;
 import dev.foundups.db.internal.sqlite.WriteDiscipline;
 import liquibase.database.core.SQLiteDatabase;
 
@@ -53,6 +55,17 @@ final class SqliteStrategy extends DialectStrategy {
     /** Four connections by default: one writer at a time anyway; readers need only a few. */
     private SqliteStrategy() {
         super(Dialect.SQLITE, SQLDialect.SQLITE, 4, SQLiteDatabase::new);
+    }
+
+    /** One file has no servers to replicate to, shard over or restore a set into. */
+    @Override
+    public void requirePostgres(ErrorCode code, String setting, String why) {
+        throw new FoundupsDbException(code, setting + " is not a PostgreSQL URL: it names a SQLite database; " + why);
+    }
+
+    @Override
+    public ShardRouting openSharding(ShardSettings settings) {
+        return null;
     }
 
     /** One file has no standbys: replica settings would silently do nothing, so they are refused. */

@@ -11,12 +11,12 @@ import java.util.Objects;
 import java.util.Optional;
 
 import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
 
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.NamespaceKind;
 import dev.foundups.db.internal.config.DatabaseUrl;
+import dev.foundups.db.internal.dialect.DialectStrategy;
 import dev.foundups.db.internal.moves.MoveJournal.Entry;
 import dev.foundups.db.internal.moves.MoveJournal.Method;
 import dev.foundups.db.internal.naming.NamespaceName;
@@ -151,11 +151,8 @@ public final class Moves {
     }
 
     private static DSLContext requirePostgres(DSLContext dsl) {
-        if (dsl.dialect().family() != SQLDialect.POSTGRES) {
-            throw new FoundupsDbException(ErrorCode.CONFIGURATION, "moving namespaces between shards needs "
-                    + "PostgreSQL: DATABASE_URL names a " + dsl.dialect().getName() + " database; sharding is "
-                    + "PostgreSQL only (DATABASE_URL=postgresql://...)");
-        }
+        DialectStrategy.of(dsl.dialect()).requirePostgres("DATABASE_URL", "moving namespaces between shards needs "
+                + "PostgreSQL, as all of sharding does (DATABASE_URL=postgresql://...)");
         return dsl;
     }
 

@@ -35,10 +35,8 @@ final class ShardEndpoint implements AutoCloseable {
     private Namespaces namespaces;
 
     ShardEndpoint(String name, DatabaseUrl url) {
-        if (url.dialect() != Dialect.POSTGRESQL) {
-            throw new FoundupsDbException(ErrorCode.CONFIGURATION, "shard '" + name + "' is " + url + ": shards and "
-                    + "moves need PostgreSQL (DATABASE_URL and every shard URL must be postgresql://...)");
-        }
+        url.strategy().requirePostgres("the URL of shard '" + name + "' (" + url + ")", "shards and moves need "
+                + "PostgreSQL (DATABASE_URL and every shard URL must be postgresql://...)");
         this.name = name;
         this.url = url;
     }

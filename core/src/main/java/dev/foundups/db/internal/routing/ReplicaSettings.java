@@ -9,7 +9,6 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.foundups.db.Dialect;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.ReplicaReads;
@@ -80,11 +79,8 @@ public record ReplicaSettings(List<DatabaseUrl> replicas, String replicasSource,
                 throw new FoundupsDbException(ErrorCode.CONFIGURATION, e.getMessage().replace("is not a supported "
                         + "database URL", "is not a supported replica URL"), e);
             }
-            if (parsed.dialect() != Dialect.POSTGRESQL) {
-                throw new FoundupsDbException(ErrorCode.CONFIGURATION, source + ": '" + DatabaseUrl.mask(url)
-                        + "' is not a PostgreSQL URL; read replicas are PostgreSQL standbys "
-                        + "(postgresql://user:password@host:5432/db)");
-            }
+            parsed.strategy().requirePostgres(source + ": '" + DatabaseUrl.mask(url) + "'",
+                    "read replicas are PostgreSQL standbys (postgresql://user:password@host:5432/db)");
             replicas.add(parsed);
         }
         Duration lag = maxLag != null ? maxLag : duration(setting(MAX_REPLICA_LAG, environment), MAX_REPLICA_LAG);

@@ -20,7 +20,6 @@ import org.jooq.impl.DSL;
 
 import com.zaxxer.hikari.HikariDataSource;
 
-import dev.foundups.db.Dialect;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.internal.backup.BackupFolder;
@@ -72,10 +71,8 @@ record RestorePlan(Path folder, RestorePlan.Target main, boolean restoresMain, L
      *                             cannot be reached
      */
     static RestorePlan check(DatabaseUrl mainUrl, Path folder, SetRestoreOptions options) throws IOException {
-        if (mainUrl.dialect() != Dialect.POSTGRESQL) {
-            throw new FoundupsDbException(ErrorCode.CONFIGURATION, "a backup set of a sharded database restores into "
-                    + "PostgreSQL databases, but DATABASE_URL names the SQLite database " + mainUrl);
-        }
+        mainUrl.strategy().requirePostgres("DATABASE_URL (" + mainUrl + ")", "a backup set of a sharded database "
+                + "restores into PostgreSQL databases: set DATABASE_URL to the one main's archive goes to");
         BackupManifest.Contents manifest = BackupManifest.read(folder.resolve(BackupFolder.MANIFEST));
         Map<String, BackupManifest.Entry> entries = entries(folder, manifest);
         known(options.only(), entries.keySet(), "onlyShards (--only-shard)");
@@ -232,10 +229,9 @@ record RestorePlan(Path folder, RestorePlan.Target main, boolean restoresMain, L
                     + "\", URL) (--shard-url " + shard + "=URL); nothing was restored");
         }
         DatabaseUrl parsed = DatabaseUrl.parse(url, "the URL of shard '" + shard + "' in the backup's directory");
-        if (parsed.dialect() != Dialect.POSTGRESQL) {
-            throw new FoundupsDbException(ErrorCode.BACKUP, "the backup's directory names a SQLite database for shard '"
-                    + shard + "'; name a PostgreSQL database for it with --shard-url " + shard + "=URL");
-        }
+        parsed.strategy().requirePostgres(ErrorCode.BACKUP, "the URL of shard '" + shard + "' in the backup's "
+                + "directory", "name a PostgreSQL database for the shard with shardUrl(\"" + shard + "\", URL) "
+                + "(--shard-url " + shard + "=URL); nothing was restored");
         return parsed;
     }
 

@@ -9,7 +9,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
-import dev.foundups.db.Dialect;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.internal.config.DatabaseUrl;
@@ -52,10 +51,8 @@ public record SetRestoreOptions(Map<String, String> shardUrls, Set<String> only,
         }
         String setting = "the restore URL of shard '" + shard + "'";
         DatabaseUrl parsed = DatabaseUrl.parse(Objects.requireNonNull(url, setting), setting);
-        if (parsed.dialect() != Dialect.POSTGRESQL) {
-            throw new FoundupsDbException(ErrorCode.CONFIGURATION, setting + " names a SQLite database; a shard is "
-                    + "restored into a PostgreSQL database, such as postgresql://user:password@host:5432/database");
-        }
+        parsed.strategy().requirePostgres(setting, "a shard is restored into a PostgreSQL database, such as "
+                + "postgresql://user:password@host:5432/database");
         return parsed;
     }
 }

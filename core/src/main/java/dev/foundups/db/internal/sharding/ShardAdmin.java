@@ -19,7 +19,6 @@ import org.jooq.impl.DSL;
 
 import com.zaxxer.hikari.HikariDataSource;
 
-import dev.foundups.db.Dialect;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.MoveReport;
@@ -63,10 +62,8 @@ public final class ShardAdmin {
         }
         String setting = "the URL of shard '" + name + "'";
         DatabaseUrl parsed = DatabaseUrl.parse(url, setting);
-        if (parsed.dialect() != Dialect.POSTGRESQL) {
-            throw new FoundupsDbException(ErrorCode.CONFIGURATION, setting + " names a SQLite database; a shard must "
-                    + "be a PostgreSQL database, such as postgresql://user:password@host:5432/database");
-        }
+        parsed.strategy().requirePostgres(setting, "a shard must be a PostgreSQL database, such as "
+                + "postgresql://user:password@host:5432/database");
         ShardSettings settings = routing.settings();
         try (HikariDataSource pool = DataSources.open(parsed, 2, settings.busyTimeout(), settings.walSizeLimit())) {
             DSLContext shard = DSL.using(pool, SQLDialect.POSTGRES);
