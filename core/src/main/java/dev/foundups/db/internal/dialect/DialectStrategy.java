@@ -77,13 +77,15 @@ public abstract class DialectStrategy {
     private final SQLDialect jooqDialect;
     private final int defaultPoolSize;
     private final Supplier<liquibase.database.Database> offlineLiquibaseDatabase;
+    private final TableObjects tableObjects;
 
     DialectStrategy(Dialect dialect, SQLDialect jooqDialect, int defaultPoolSize,
-                    Supplier<liquibase.database.Database> offlineLiquibaseDatabase) {
+                    Supplier<liquibase.database.Database> offlineLiquibaseDatabase, TableObjects tableObjects) {
         this.dialect = dialect;
         this.jooqDialect = jooqDialect;
         this.defaultPoolSize = defaultPoolSize;
         this.offlineLiquibaseDatabase = offlineLiquibaseDatabase;
+        this.tableObjects = tableObjects;
     }
 
     /** @return the dialect this strategy implements */
@@ -104,6 +106,11 @@ public abstract class DialectStrategy {
     /** @return a Liquibase database of this dialect, not connected: its SQL generators render templates */
     public final liquibase.database.Database offlineLiquibaseDatabase() {
         return offlineLiquibaseDatabase.get();
+    }
+
+    /** @return how to find a table's objects in the engine's catalog and rename them, as a namespace's rename does */
+    public final TableObjects tableObjects() {
+        return tableObjects;
     }
 
     // ---- connections

@@ -53,7 +53,7 @@ final class PostgresStrategy extends DialectStrategy {
     static final PostgresStrategy INSTANCE = new PostgresStrategy();
 
     private PostgresStrategy() {
-        super(Dialect.POSTGRESQL, SQLDialect.POSTGRES, 10, PostgresDatabase::new);
+        super(Dialect.POSTGRESQL, SQLDialect.POSTGRES, 10, PostgresDatabase::new, new PostgresTableObjects());
     }
 
     @Override

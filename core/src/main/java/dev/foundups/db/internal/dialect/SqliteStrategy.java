@@ -54,7 +54,7 @@ final class SqliteStrategy extends DialectStrategy {
 
     /** Four connections by default: one writer at a time anyway; readers need only a few. */
     private SqliteStrategy() {
-        super(Dialect.SQLITE, SQLDialect.SQLITE, 4, SQLiteDatabase::new);
+        super(Dialect.SQLITE, SQLDialect.SQLITE, 4, SQLiteDatabase::new, new SqliteTableObjects());
     }
 
     /** One file has no servers to replicate to, shard over or restore a set into. */

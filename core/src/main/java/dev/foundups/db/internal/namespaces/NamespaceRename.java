@@ -10,7 +10,6 @@ import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.foundups.db.Dialect;
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.NamespaceInfo;
@@ -53,12 +52,9 @@ final class NamespaceRename {
         }
         parts.changes().ensureRecorded(t);
         String newPrefix = NamespaceName.tablePrefix(kind, to);
-        // PrefixRename reads the engine's own catalog of objects (pg_constraint and pg_depend, or sqlite_master),
-        // which has nothing in common between the two: it keeps one plan per dialect.
-        PrefixRename objects = new PrefixRename(parts.strategy().dialect() == Dialect.POSTGRESQL,
-                List.copyOf(t.tables()),
-                before.get().tablePrefix(),
-                newPrefix);
+        // The engine's own catalog of objects (pg_constraint and pg_depend, or sqlite_master) is the dialect's.
+        PrefixRename objects = new PrefixRename(parts.strategy().tableObjects(), List.copyOf(t.tables()),
+                before.get().tablePrefix(), newPrefix);
         try (MigrationLock held = lock.get()) {
             // No context of either name is made or cached meanwhile.
             return parts.locks().underBoth(kind, from, to, () -> {
