@@ -105,6 +105,7 @@ public final class CompiledQuery<R extends Record> {
         this.dataSource = provider.dataSource();
         // A value binding, like jOOQ's own, follows the dialect of the configuration it runs on (the generated
         // Instant columns are text on SQLite): the one place of this package that looks at the dialect.
+        // Outside DialectStrategy on purpose: it must bind as UtcInstantBinding does, which jOOQ picks by SQLDialect.
         this.sqlite = configuration.dialect().family() == SQLDialect.SQLITE;
         this.writes = query instanceof Select ? null : WriteDiscipline.of(configuration).orElse(null);
         // On SQLite an insert, update or delete joins a group commit with other threads' writes; anything else

@@ -179,7 +179,10 @@ public final class UtcInstantBinding implements Binding<OffsetDateTime, Instant>
         return CONVERTER;
     }
 
-    /** A jOOQ binding is chosen per statement by the dialect it renders for; generated code has no other way in. */
+    /**
+     * A jOOQ binding is chosen per statement by the dialect it renders for; generated code has no other way in.
+     * Outside DialectStrategy on purpose: jOOQ hands this public binding a SQLDialect, not a database.
+     */
     private static Binding<?, Instant> delegate(SQLDialect dialect) {
         return dialect.family() == SQLDialect.SQLITE ? SQLITE : STANDARD;
     }

@@ -22,7 +22,8 @@ class SqliteTableObjectsTest {
                         + "WHERE old > 0", "old", "new"));
         for (String quoted : new String[] {"[old]", "`old`", "'old'", "\"OLD\""}) {
             assertEquals("CREATE INDEX \"new\" ON t(x)",
-                    SqliteTableObjects.recreateSql("index", "CREATE INDEX " + quoted + " ON t(x)", "old", "new"), quoted);
+                    SqliteTableObjects.recreateSql("index", "CREATE INDEX " + quoted + " ON t(x)", "old", "new"),
+                    quoted);
         }
         assertEquals("CREATE TRIGGER \"new\" AFTER INSERT ON t BEGIN SELECT 1; END",
                 SqliteTableObjects.recreateSql("trigger", "CREATE TRIGGER old AFTER INSERT ON t BEGIN SELECT 1; END",
