@@ -10,6 +10,7 @@ import com.zaxxer.hikari.HikariDataSource;
 
 import dev.foundups.db.internal.config.DataSources;
 import dev.foundups.db.internal.config.DatabaseUrl;
+import dev.foundups.db.internal.config.JooqSettings;
 import dev.foundups.db.internal.dialect.DialectStrategy;
 import dev.foundups.db.internal.migration.MigrationLock;
 import dev.foundups.db.internal.migration.OpeningWork;

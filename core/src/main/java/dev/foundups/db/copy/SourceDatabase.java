@@ -27,7 +27,6 @@ import org.jooq.DataType;
 import org.jooq.Field;
 import org.jooq.Record1;
 import org.jooq.Table;
-import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 
 import dev.foundups.db.FoundupsDbException;
@@ -35,6 +34,7 @@ import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.NamespaceInfo;
 import dev.foundups.db.NamespaceState;
 import dev.foundups.db.internal.config.DatabaseUrl;
+import dev.foundups.db.internal.config.JooqSettings;
 import dev.foundups.db.internal.imports.TableSpec;
 import dev.foundups.db.jooq.DefaultSchema;
 import dev.foundups.db.jooq.Tables;
@@ -75,8 +75,7 @@ final class SourceDatabase implements AutoCloseable {
     private SourceDatabase(DatabaseUrl url, Connection connection) {
         this.url = url;
         this.connection = connection;
-        this.dsl = DSL.using(connection, url.strategy().jooqDialect(),
-                new Settings().withRenderSchema(false).withExecuteLogging(false));
+        this.dsl = DSL.using(connection, url.strategy().jooqDialect(), JooqSettings.plain());
     }
 
     /**

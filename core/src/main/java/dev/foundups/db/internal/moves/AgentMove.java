@@ -21,6 +21,7 @@ import org.jooq.impl.DSL;
 
 import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
+import dev.foundups.db.internal.config.JooqSettings;
 import dev.foundups.db.internal.moves.MoveContext.Point;
 import dev.foundups.db.internal.naming.SqlIdentifier;
 import dev.foundups.db.jooq.tables.records.AgentsMemoryRecord;
@@ -52,7 +53,7 @@ final class AgentMove {
 
     private static final String TRIGGER = "foundupsdb_agent_fence";
 
-    private static final Settings SETTINGS = new Settings().withRenderSchema(false).withExecuteLogging(false);
+    private static final Settings SETTINGS = JooqSettings.plain();
     private static final List<String> AWAKENING_COLUMNS = names(AGENTS_AWAKENING);
     private static final List<String> MEMORY_COLUMNS = names(AGENTS_MEMORY).stream()
             .filter(c -> !c.equals(AGENTS_MEMORY.ID.getName())).toList();

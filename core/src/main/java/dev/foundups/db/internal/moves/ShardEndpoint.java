@@ -8,7 +8,6 @@ import java.util.Properties;
 
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
-import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -18,6 +17,7 @@ import dev.foundups.db.FoundupsDbException;
 import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.internal.config.DataSources;
 import dev.foundups.db.internal.config.DatabaseUrl;
+import dev.foundups.db.internal.config.JooqSettings;
 import dev.foundups.db.internal.namespaces.Namespaces;
 import dev.foundups.db.internal.namespaces.TemplateRegistry;
 import dev.foundups.db.internal.routing.SqlStates;
@@ -88,8 +88,7 @@ final class ShardEndpoint implements AutoCloseable {
     Namespaces namespaces(ClassLoader classLoader) {
         if (namespaces == null) {
             pool = DataSources.open(url, 2, Duration.ofSeconds(10), 64L << 20);
-            DSLContext dsl = DSL.using(pool, SQLDialect.POSTGRES,
-                    new Settings().withRenderSchema(false).withExecuteLogging(false));
+            DSLContext dsl = DSL.using(pool, SQLDialect.POSTGRES, JooqSettings.plain());
             namespaces = new Namespaces(dsl, url.strategy(), new TemplateRegistry(Dialect.POSTGRESQL, classLoader, dsl),
                     1);
         }
