@@ -42,7 +42,7 @@ final class Leftovers {
                 continue;
             }
             try (MoveJournal.Lock lock = journal.lock(entry.kind(), entry.name());
-                 ShardEndpoint source = new ShardEndpoint(entry.source(), directory.shardUrl(entry.source()))) {
+                 ShardEndpoint source = ShardEndpoint.of(directory, entry.source())) {
                 Connection connection = source.tryConnect();
                 if (connection == null) {
                     remaining.add(describe(entry, "shard '" + entry.source() + "' cannot be reached"));

@@ -56,8 +56,8 @@ final class MoveContext implements AutoCloseable {
         this.directory = directory;
         this.settings = settings;
         this.hook = hook;
-        this.source = new ShardEndpoint(entry.source(), directory.shardUrl(entry.source()));
-        this.target = new ShardEndpoint(entry.target(), directory.shardUrl(entry.target()));
+        this.source = ShardEndpoint.of(directory, entry.source());
+        this.target = ShardEndpoint.of(directory, entry.target());
     }
 
     Connection source() {

@@ -359,8 +359,8 @@ public final class Moves {
         if (settings.forceOffline()) {
             return new String[] {Method.OFFLINE.name(), "offline: forced by forceOffline"};
         }
-        try (ShardEndpoint source = new ShardEndpoint(sourceShard, directory.shardUrl(sourceShard));
-             ShardEndpoint target = new ShardEndpoint(targetShard, directory.shardUrl(targetShard));
+        try (ShardEndpoint source = ShardEndpoint.of(directory, sourceShard);
+             ShardEndpoint target = ShardEndpoint.of(directory, targetShard);
              Connection s = source.connect(); Connection t = target.connect()) {
             String wal = single(s, "SHOW wal_level");
             if (!"logical".equals(wal)) {

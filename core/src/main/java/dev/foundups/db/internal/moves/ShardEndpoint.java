@@ -41,6 +41,16 @@ final class ShardEndpoint implements AutoCloseable {
         this.url = url;
     }
 
+    /**
+     * @param directory the shard directory
+     * @param shard     a shard's name ({@code main} for the directory's own database)
+     * @return the shard at the URL the directory holds for it
+     * @throws FoundupsDbException CONFIGURATION for an unknown shard, or one that is not PostgreSQL
+     */
+    static ShardEndpoint of(Moves.Directory directory, String shard) {
+        return new ShardEndpoint(shard, directory.shardUrl(shard));
+    }
+
     DatabaseUrl url() {
         return url;
     }
