@@ -13,12 +13,10 @@ import javax.sql.DataSource;
 
 import org.jooq.Configuration;
 import org.jooq.DSLContext;
-import org.jooq.Param;
 import org.jooq.Query;
 import org.jooq.Record;
 import org.jooq.ResultQuery;
 import org.jooq.SQLDialect;
-import org.jooq.Select;
 import org.jooq.exception.DataAccessException;
 import org.jooq.exception.NoDataFoundException;
 import org.jooq.exception.TooManyRowsException;
@@ -69,21 +67,16 @@ public final class CompiledQuery<R extends Record> {
     private final String sql;
     private final boolean sqlite;
     private final DataSource dataSource;
+    /** On SQLite, the write discipline every write follows; null for a select or on PostgreSQL. */
     private final WriteDiscipline writes;
-    private final boolean joinsGroups;
     /** Read replicas: reads to a standby, writes counted for read-your-writes; null on one server. */
     private final Router router;
     /** A namespace of a sharded database: its current shard, following a move; null otherwise. */
     private final PlacedDataSource placed;
-    private final boolean select;
     private final StatementCaches caches;
     private final Configuration configuration;
-    private final Arguments arguments;
-    private final int[] argumentOf;
-    private final Object[] constants;
-    private final JdbcType[] bindTypes;
-    private final int[] bindSqlTypes;
-    /** Reads result rows into records; null for a statement that returns none. */
+    private final QueryShape shape;
+    /** The shape's row reader, typed; null for a statement that returns no rows. */
     private final RowReader<R> rows;
 
     private CompiledQuery(DSLContext dsl, Query query) {
@@ -92,6 +85,16 @@ public final class CompiledQuery<R extends Record> {
 
     /** @param rendered the query rendered for this context already, or null to render it here */
     CompiledQuery(DSLContext dsl, Query query, RenderedSql rendered) {
+        this(dsl, rendered != null ? rendered : RenderedSql.of(dsl, query), query);
+    }
+
+    private CompiledQuery(DSLContext dsl, RenderedSql rendered, Query query) {
+        this(dsl, rendered.sql(), new QueryShape(dsl.configuration(), query, rendered));
+    }
+
+    /** The query of a shape, with its SQL, on a context: where it runs, and on which connections. */
+    @SuppressWarnings("unchecked")
+    private CompiledQuery(DSLContext dsl, String sql, QueryShape shape) {
         this.configuration = dsl.configuration();
         if (!(configuration.connectionProvider() instanceof DataSourceConnectionProvider provider)) {
             throw new IllegalArgumentException("cannot compile a query on this context: compile on a context of a "
@@ -102,53 +105,26 @@ public final class CompiledQuery<R extends Record> {
             throw new IllegalArgumentException("cannot compile a query on this context: it does not belong to an "
                     + "open FoundupsDb");
         }
+        this.sql = sql;
+        this.shape = shape;
+        this.rows = (RowReader<R>) shape.rows;
         this.dataSource = provider.dataSource();
         // A value binding, like jOOQ's own, follows the dialect of the configuration it runs on (the generated
         // Instant columns are text on SQLite): the one place of this package that looks at the dialect.
         // Outside DialectStrategy on purpose: it must bind as UtcInstantBinding does, which jOOQ picks by SQLDialect.
         this.sqlite = configuration.dialect().family() == SQLDialect.SQLITE;
-        this.writes = query instanceof Select ? null : WriteDiscipline.of(configuration).orElse(null);
-        // On SQLite an insert, update or delete joins a group commit with other threads' writes; anything else
-        // (DDL, plain SQL) writes alone.
-        this.joinsGroups = WriteDiscipline.joinsGroups(query);
+        this.writes = shape.select ? null : WriteDiscipline.of(configuration).orElse(null);
         this.router = Router.of(configuration).orElse(null);
         this.placed = dataSource instanceof PlacedDataSource p ? p : null;
-        this.select = query instanceof Select;
+    }
 
-        if (rendered == null) {
-            rendered = RenderedSql.of(dsl, query);
-        }
-        this.sql = rendered.sql();
-        List<Param<?>> params = rendered.parameters();
-        List<String> names = new ArrayList<>();
-        List<Param<?>> named = new ArrayList<>();
-        this.argumentOf = new int[params.size()];
-        this.constants = new Object[params.size()];
-        this.bindTypes = new JdbcType[params.size()];
-        this.bindSqlTypes = new int[params.size()];
-        for (int i = 0; i < params.size(); i++) {
-            Param<?> param = params.get(i);
-            String name = param.getParamName();
-            bindTypes[i] = JdbcType.of(param.getDataType(), name == null ? "the value " + param.getValue()
-                    : "parameter '" + name + "'");
-            bindSqlTypes[i] = param.getDataType().getSQLType(configuration);
-            if (name == null) {
-                argumentOf[i] = -1;
-                constants[i] = param.getValue();
-            } else {
-                int index = names.indexOf(name);
-                if (index < 0) {
-                    index = names.size();
-                    names.add(name);
-                    named.add(param);
-                }
-                argumentOf[i] = index;
-            }
-        }
-        this.arguments = new Arguments(names, named);
-
-        this.rows = query instanceof ResultQuery<?> resultQuery
-                ? new RowReader<>(resultQuery, configuration, sqlite, sql) : null;
+    /**
+     * @param dsl a namespace's context
+     * @param sql this query's SQL with that namespace's table names
+     * @return this query of a template, for one of its namespaces: the same shape, that SQL and that context
+     */
+    CompiledQuery<R> forNamespace(DSLContext dsl, String sql) {
+        return new CompiledQuery<>(dsl, sql, shape);
     }
 
     /**
@@ -242,7 +218,7 @@ public final class CompiledQuery<R extends Record> {
 
     /** @return the names of the values each call passes, in order */
     public List<String> parameters() {
-        return arguments.names();
+        return shape.arguments.names();
     }
 
     /**
@@ -279,9 +255,9 @@ public final class CompiledQuery<R extends Record> {
         return run(values, cached -> {
             List<R> fetched = new ArrayList<>();
             try (ResultSet rs = cached.statement.executeQuery()) {
-                int[] columns = rows.columns(cached, rs);
+                int[] columns = rows.columns(cached, rs, sql);
                 while (rs.next()) {
-                    fetched.add(rows.record(rs, columns));
+                    fetched.add(rows.record(rs, columns, configuration, sqlite));
                 }
             }
             return fetched;
@@ -317,11 +293,11 @@ public final class CompiledQuery<R extends Record> {
 
     private R atMostOne(StatementCaches.Cached cached) throws SQLException {
         try (ResultSet rs = cached.statement.executeQuery()) {
-            int[] columns = rows.columns(cached, rs);
+            int[] columns = rows.columns(cached, rs, sql);
             if (!rs.next()) {
                 return null;
             }
-            R row = rows.record(rs, columns);
+            R row = rows.record(rs, columns, configuration, sqlite);
             // Stepping to the end also finishes a write's statement, which on SQLite runs its WAL hook.
             if (rs.next()) {
                 throw new TooManyRowsException("more than one row: " + sql);
@@ -337,10 +313,10 @@ public final class CompiledQuery<R extends Record> {
     }
 
     private <T> T run(Object[] values, Work<T> work) {
-        Object[] arguments = this.arguments.check(values);
+        Object[] arguments = shape.arguments.check(values);
         try {
             if (writes != null) {
-                return joinsGroups ? writes.write(connection -> runOn(connection, arguments, work))
+                return shape.joinsGroups ? writes.write(connection -> runOn(connection, arguments, work))
                         : writes.writeAlone(connection -> runOn(connection, arguments, work));
             }
             if (placed != null) {
@@ -359,7 +335,7 @@ public final class CompiledQuery<R extends Record> {
 
     /** On a replicated database: a select on a standby when one qualifies, a write on the primary, counted. */
     private <T> T routed(Object[] arguments, Work<T> work) throws SQLException {
-        if (select) {
+        if (shape.select) {
             return router.read(connection -> runOn(connection, arguments, work));
         }
         try (Connection connection = dataSource.getConnection()) {
@@ -374,11 +350,7 @@ public final class CompiledQuery<R extends Record> {
 
     private <T> T runOn(Connection connection, Object[] arguments, Work<T> work) throws SQLException {
         StatementCaches.Cached cached = caches.statement(connection, sql);
-        PreparedStatement statement = cached.statement;
-        for (int i = 0; i < argumentOf.length; i++) {
-            Object value = argumentOf[i] < 0 ? constants[i] : arguments[argumentOf[i]];
-            bindTypes[i].set(statement, i + 1, value, sqlite, bindSqlTypes[i]);
-        }
+        shape.bind(cached.statement, arguments, sqlite);
         return work.run(cached);
     }
 }

@@ -40,14 +40,15 @@ final class KeptQueries {
      * @return the query the context keeps under the key
      */
     static CompiledQuery<?> templated(DSLContext dsl, String key, Function<DSLContext, ? extends Query> query) {
-        return kept(dsl, key, () -> {
-            Query own = query.apply(dsl); // building costs little next to rendering
-            RenderedSql rendered = TemplateRendering.of(dsl.configuration()).map(n -> {
-                RenderedSql marked = n.shared(key, () -> RenderedSql.of(n.marked(), query.apply(n.marked())));
-                return new RenderedSql(n.sql(marked.sql()), marked.parameters());
-            }).orElse(null);
-            return new CompiledQuery<>(dsl, own, rendered);
-        });
+        // The template's query is compiled once, on the context that stands for all its namespaces; each namespace
+        // gets a copy with its own SQL and context, built and checked for nothing again.
+        return kept(dsl, key, () -> TemplateRendering.of(dsl.configuration())
+                .<CompiledQuery<?>>map(n -> {
+                    CompiledQuery<?> marked = n.shared(key, () -> new CompiledQuery<>(n.marked(),
+                            query.apply(n.marked()), null));
+                    return marked.forNamespace(dsl, n.sql(marked.sql()));
+                })
+                .orElseGet(() -> new CompiledQuery<>(dsl, query.apply(dsl), null)));
     }
 
     /** The data-map key under which a context keeps a compiled query. */

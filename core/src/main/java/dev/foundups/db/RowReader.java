@@ -16,23 +16,19 @@ import org.jooq.TableRecord;
 
 /**
  * Reads the rows of a compiled query into records of its generated class, as jOOQ's own fetch would: the columns
- * found by name once per statement, each value read by the generated column's type.
+ * found by name once per statement, each value read by the generated column's type, each record attached to the
+ * context the query ran on. Holds nothing of that context: one serves every namespace of a template.
  */
 final class RowReader<R extends Record> {
 
-    private final Configuration configuration;
-    private final boolean sqlite;
-    private final String sql;
     private final Field<?>[] fields;
     private final JdbcType[] columnTypes;
     private final MethodHandle recordConstructor;
     /** The fields as the record holds them, in the order of {@link #fields}. */
     private final Field<?>[] recordFields;
 
-    RowReader(ResultQuery<?> query, Configuration configuration, boolean sqlite, String sql) {
-        this.configuration = configuration;
-        this.sqlite = sqlite;
-        this.sql = sql;
+    /** @param configuration a context of the query's, to make a record of its shape with */
+    RowReader(ResultQuery<?> query, Configuration configuration) {
         this.fields = query.fields();
         this.columnTypes = new JdbcType[fields.length];
         for (int i = 0; i < fields.length; i++) {
@@ -41,7 +37,7 @@ final class RowReader<R extends Record> {
         this.recordConstructor = constructor(query.getRecordType());
         // The record's own instances of the fields: Record.set finds a field by identity first and by name only
         // after, so setting the query's (equal but distinct) field objects cost a name comparison per column.
-        Record shape = newRecord();
+        Record shape = newRecord(configuration);
         this.recordFields = new Field<?>[fields.length];
         for (int i = 0; i < fields.length; i++) {
             Field<?> own = shape.field(fields[i]);
@@ -50,7 +46,7 @@ final class RowReader<R extends Record> {
     }
 
     /** Where each field's column is: by name, found once per statement; by position when names do not tell. */
-    int[] columns(StatementCaches.Cached cached, ResultSet rs) throws SQLException {
+    int[] columns(StatementCaches.Cached cached, ResultSet rs, String sql) throws SQLException {
         int[] columns = cached.columns;
         if (columns != null) {
             return columns;
@@ -83,8 +79,8 @@ final class RowReader<R extends Record> {
     }
 
     @SuppressWarnings("unchecked")
-    R record(ResultSet rs, int[] columns) throws SQLException {
-        Record record = newRecord();
+    R record(ResultSet rs, int[] columns, Configuration configuration, boolean sqlite) throws SQLException {
+        Record record = newRecord(configuration);
         for (int f = 0; f < fields.length; f++) {
             set(record, recordFields[f], columnTypes[f].get(rs, columns[f], sqlite));
         }
@@ -92,7 +88,8 @@ final class RowReader<R extends Record> {
         return (R) record;
     }
 
-    private Record newRecord() {
+    /** @param configuration the context the record is attached to, as jOOQ's fetch attaches it */
+    private Record newRecord(Configuration configuration) {
         if (recordConstructor == null) {
             return configuration.dsl().newRecord(fields);
         }

@@ -49,7 +49,7 @@ public final class TemplateRendering {
 
         /**
          * @param key    names the statement, as {@code CompiledQuery}'s kept queries do
-         * @param render renders it on {@link #marked()}; called once per template and key
+         * @param render renders (or compiles) it on {@link #marked()}; called once per template and key
          * @param <T>    what rendering gives
          * @return the shared rendering
          */
