@@ -23,7 +23,10 @@ import dev.foundups.db.FoundupsDbException;
  * the commit that holds it returned. Writes that queue while a transaction runs join it (up to {@link #MAX_GROUP});
  * those that queue after it, the leader leads as the next group while it still holds the gate (up to
  * {@link #MAX_ROUNDS} groups, each committed and acknowledged before the next), then the first queued write leads.
- * So groups grow with the load and need no delay.
+ * So groups grow with the load. A transaction's group that has fewer writes than the group before it waits for
+ * the missing writers briefly before its commit, no longer than a commit takes: on a machine with fewer cores than
+ * writers, a writer woken by the last commit is often not yet back when the leader would commit, and a commit
+ * costs more than several writes inside one.
  *
  * <p>Two kinds of member. A {@link WriteDiscipline.Write} (a compiled statement) is run by the leader itself, on the
  * leader's thread: no hand-over per write. A jOOQ statement is run by its own thread ({@link #enterTurn}): the
@@ -38,6 +41,9 @@ final class GroupCommit {
     static final int MAX_GROUP = 64;
     /** A leader leads at most this many groups in a row before it hands the lead on and returns. */
     static final int MAX_ROUNDS = 4;
+    /** Bounds of a group's wait for the writers of the previous one (see runFrom). */
+    static final long MIN_GATHER_NANOS = 20_000;
+    static final long MAX_GATHER_NANOS = 200_000;
 
     private final SingleWriter writer;
     /** Told how long each group's leader waited for the write lock. */
@@ -48,6 +54,10 @@ final class GroupCommit {
     // Guarded by the gate:
     /** Whether the last group had more than one member: then the next one opens a transaction others can join. */
     private boolean lastHadCompany;
+    /** How many writes the last group held: the writers a group waits for before it commits (see runFrom). */
+    private int lastSize;
+    /** How long the last group's COMMIT took: the longest a group waits for its writers. */
+    private long lastCommitNanos;
     /** Groups committed and the writes in them, for the log on close. */
     private long groupCount;
     private long writeCount;
@@ -261,12 +271,37 @@ final class GroupCommit {
 
     private void runFrom(WriteGroup group, int first) {
         int next = first;
-        do {
+        long gatherUntil = 0;
+        while (true) {
             while (next < group.members.size()) {
                 runMember(group, group.members.get(next++));
             }
-        } while (group.transaction && group.broken == null && queue.takeInto(group.members, MAX_GROUP));
+            if (!group.transaction || group.broken != null) {
+                break;
+            }
+            if (queue.takeInto(group.members, MAX_GROUP)) {
+                continue;
+            }
+            // The writers of the last group are between two writes: while fewer have come back than were in it,
+            // wait for them a moment, at most as long as a commit takes. Yielding lets a writer that was just
+            // woken run on this core when the other cores are busy.
+            if (group.members.size() >= lastSize) {
+                break;
+            }
+            long now = System.nanoTime();
+            if (gatherUntil == 0) {
+                gatherUntil = now + Math.min(MAX_GATHER_NANOS, Math.max(MIN_GATHER_NANOS, lastCommitNanos));
+            } else if (now >= gatherUntil) {
+                break;
+            }
+            Thread.yield();
+        }
+        lastSize = group.members.size();
+        long started = System.nanoTime();
         group.commit();
+        if (group.transaction) {
+            lastCommitNanos = System.nanoTime() - started;
+        }
     }
 
     /** As the leader, after the commit: gives the connection and the gate back, then wakes every member. */
