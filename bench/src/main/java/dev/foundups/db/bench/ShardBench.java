@@ -49,12 +49,22 @@ import dev.foundups.db.testing.ShardServers;
  * bench/run --shards [OPS] [ROUNDS] [FOUNDUPS] [MOVE_ROWS]    # defaults 2000 3 2000 100000
  * </pre>
  *
- * <p>FOUNDUPS or MOVE_ROWS 0 leaves that part out.
+ * <p>FOUNDUPS or MOVE_ROWS 0 leaves that part out. {@code bench/run --shards-routing [OPS] [ROUNDS]} runs the
+ * routing part alone with the JVM and the servers it starts on one CPU ({@code taskset -c 0}): on this virtual
+ * machine a round trip whose two ends sit on different CPUs costs up to three times one on the same CPU, and the
+ * scheduler keeps a connection's backend where it is for seconds, so two identical pools measured side by side
+ * differed by up to 3x for whole rounds. On one CPU the control run ({@code -Dshards.control=true}) gives 1.00x
+ * with quartiles within 4%.
  */
 public final class ShardBench {
 
     /** Ops per turn: short, so that each side meets the same moment of the machine, and many pairs. */
     private static final int TURN = 50;
+    /**
+     * {@code -Dshards.control=true}: a second plain database takes the sharded one's place, so the figure shows
+     * what the harness and the machine alone make of two identical sides.
+     */
+    private static final boolean CONTROL = Boolean.getBoolean("shards.control");
 
     private ShardBench() {
     }
@@ -106,9 +116,14 @@ public final class ShardBench {
             ChatRules shardedChat = ChatRules.of(sharded);
             shardedChat.upsertModerator("mod0", "Mod", 0, null);
             sharded.foundUp("bench_fu").addUser("reader", "Reader");
-            try (FoundupsDb plain = FoundupsDb.configure().databaseUrl(s1).open()) {
-                Side a = new Side("sharded", sharded.foundUp("bench_fu"), shardedChat, sharded);
+            try (FoundupsDb plain = FoundupsDb.configure().databaseUrl(s1).open();
+                 FoundupsDb control = CONTROL ? FoundupsDb.configure().databaseUrl(s1).open() : null) {
+                Side a = CONTROL ? new Side("plain2", control.foundUp("bench_fu"), ChatRules.of(control), control)
+                        : new Side("sharded", sharded.foundUp("bench_fu"), shardedChat, sharded);
                 Side b = new Side("plain", plain.foundUp("bench_fu"), ChatRules.of(plain), plain);
+                if (CONTROL) {
+                    System.out.println("control run: a second plain database in place of the sharded one");
+                }
                 Map<String, Op> table = new LinkedHashMap<>();
                 table.put("add_user", (s, i) -> s.foundUp().addUser(s.label() + "_" + i, "User " + i));
                 table.put("get_user", (s, i) -> s.foundUp().user("reader").orElseThrow());
