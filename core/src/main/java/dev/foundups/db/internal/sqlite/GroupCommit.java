@@ -52,9 +52,10 @@ final class GroupCommit {
     private final WriteGroup.Statements statements = new WriteGroup.Statements();
 
     // Guarded by the gate:
-    /** Whether the last group had more than one member: then the next one opens a transaction others can join. */
-    private boolean lastHadCompany;
-    /** How many writes the last group held: the writers a group waits for before it commits (see runFrom). */
+    /**
+     * How many writes the last group held: the writers a group waits for before it commits (see runFrom); with more
+     * than one, the next group opens a transaction others can join.
+     */
     private int lastSize;
     /** How long the last group's COMMIT took: the longest a group waits for its writers. */
     private long lastCommitNanos;
@@ -227,7 +228,7 @@ final class GroupCommit {
             }
             return null;
         }
-        return new WriteGroup(members, connection, members.size() > 1 || lastHadCompany, statements);
+        return new WriteGroup(members, connection, members.size() > 1 || lastSize > 1, statements);
     }
 
     /** Runs one member inside its savepoint (a write: on this thread; a statement: lent to its thread). */
@@ -335,7 +336,6 @@ final class GroupCommit {
             } catch (SQLException ignored) {
                 // a pooled connection's close only hands it back
             }
-            lastHadCompany = group.members.size() > 1;
             groupCount++;
             writeCount += group.members.size();
             if (!group.toCommit.isEmpty()) {
