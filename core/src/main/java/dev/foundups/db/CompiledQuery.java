@@ -16,13 +16,13 @@ import org.jooq.DSLContext;
 import org.jooq.Query;
 import org.jooq.Record;
 import org.jooq.ResultQuery;
-import org.jooq.SQLDialect;
 import org.jooq.exception.DataAccessException;
 import org.jooq.exception.NoDataFoundException;
 import org.jooq.exception.TooManyRowsException;
 import org.jooq.impl.DataSourceConnectionProvider;
 
 import dev.foundups.db.FoundupsDbException;
+import dev.foundups.db.internal.dialect.DialectStrategy;
 import dev.foundups.db.internal.namespaces.TemplateRendering;
 import dev.foundups.db.internal.routing.Router;
 import dev.foundups.db.internal.sharding.PlacedDataSource;
@@ -65,7 +65,7 @@ public final class CompiledQuery<R extends Record> {
     private static final String CACHES = StatementCaches.class.getName();
 
     private final String sql;
-    private final boolean sqlite;
+    private final DialectStrategy strategy;
     private final DataSource dataSource;
     /** On SQLite, the write discipline every write follows; null for a select or on PostgreSQL. */
     private final WriteDiscipline writes;
@@ -110,9 +110,8 @@ public final class CompiledQuery<R extends Record> {
         this.rows = (RowReader<R>) shape.rows;
         this.dataSource = provider.dataSource();
         // A value binding, like jOOQ's own, follows the dialect of the configuration it runs on (the generated
-        // Instant columns are text on SQLite): the one place of this package that looks at the dialect.
-        // Outside DialectStrategy on purpose: it must bind as UtcInstantBinding does, which jOOQ picks by SQLDialect.
-        this.sqlite = configuration.dialect().family() == SQLDialect.SQLITE;
+        // Instant columns are text on SQLite).
+        this.strategy = DialectStrategy.of(configuration.dialect());
         this.writes = shape.select ? null : WriteDiscipline.of(configuration).orElse(null);
         this.router = Router.of(configuration).orElse(null);
         this.placed = dataSource instanceof PlacedDataSource p ? p : null;
@@ -257,7 +256,7 @@ public final class CompiledQuery<R extends Record> {
             try (ResultSet rs = cached.statement.executeQuery()) {
                 int[] columns = rows.columns(cached, rs, sql);
                 while (rs.next()) {
-                    fetched.add(rows.record(rs, columns, configuration, sqlite));
+                    fetched.add(rows.record(rs, columns, configuration, strategy));
                 }
             }
             return fetched;
@@ -297,7 +296,7 @@ public final class CompiledQuery<R extends Record> {
             if (!rs.next()) {
                 return null;
             }
-            R row = rows.record(rs, columns, configuration, sqlite);
+            R row = rows.record(rs, columns, configuration, strategy);
             // Stepping to the end also finishes a write's statement, which on SQLite runs its WAL hook.
             if (rs.next()) {
                 throw new TooManyRowsException("more than one row: " + sql);
@@ -350,7 +349,7 @@ public final class CompiledQuery<R extends Record> {
 
     private <T> T runOn(Connection connection, Object[] arguments, Work<T> work) throws SQLException {
         StatementCaches.Cached cached = caches.statement(connection, sql);
-        shape.bind(cached.statement, arguments, sqlite);
+        shape.bind(cached.statement, arguments, strategy);
         return work.run(cached);
     }
 }

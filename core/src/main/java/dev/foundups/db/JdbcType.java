@@ -5,15 +5,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
 import org.jooq.DataType;
 import org.jooq.JSON;
 import org.jooq.JSONB;
 
+import dev.foundups.db.internal.dialect.DialectStrategy;
 import dev.foundups.db.types.UtcInstantBinding;
 
 /**
@@ -59,7 +57,7 @@ enum JdbcType {
                 + "through the DSL instead");
     }
 
-    void set(PreparedStatement ps, int index, Object value, boolean sqlite, int sqlType) throws SQLException {
+    void set(PreparedStatement ps, int index, Object value, DialectStrategy strategy, int sqlType) throws SQLException {
         if (value == null) {
             ps.setNull(index, sqlType);
             return;
@@ -75,19 +73,12 @@ enum JdbcType {
             case BYTES -> ps.setBytes(index, (byte[]) value);
             case JSON_TEXT -> ps.setString(index, ((JSON) value).data());
             case JSONB_TEXT -> ps.setString(index, ((JSONB) value).data());
-            case INSTANT -> {
-                Instant instant = (Instant) value;
-                if (sqlite) {
-                    ps.setString(index, UtcInstantBinding.format(instant));
-                } else {
-                    ps.setObject(index, instant.truncatedTo(ChronoUnit.MILLIS).atOffset(ZoneOffset.UTC));
-                }
-            }
+            case INSTANT -> strategy.setInstant(ps, index, (Instant) value);
             default -> throw new IllegalStateException(name());
         }
     }
 
-    Object get(ResultSet rs, int column, boolean sqlite) throws SQLException {
+    Object get(ResultSet rs, int column, DialectStrategy strategy) throws SQLException {
         Object value = switch (this) {
             case STRING -> rs.getString(column);
             case INTEGER -> rs.getInt(column);
@@ -105,13 +96,7 @@ enum JdbcType {
                 String text = rs.getString(column);
                 yield text == null ? null : JSONB.valueOf(text);
             }
-            case INSTANT -> {
-                if (sqlite) {
-                    yield UtcInstantBinding.parse(rs.getString(column));
-                }
-                OffsetDateTime odt = rs.getObject(column, OffsetDateTime.class);
-                yield odt == null ? null : odt.toInstant().truncatedTo(ChronoUnit.MILLIS);
-            }
+            case INSTANT -> strategy.getInstant(rs, column);
         };
         // getInt and its kind read SQL NULL as 0; the others return null themselves (and wasNull costs a call).
         return primitive && rs.wasNull() ? null : value;

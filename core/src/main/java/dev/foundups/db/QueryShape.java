@@ -11,6 +11,7 @@ import org.jooq.Query;
 import org.jooq.ResultQuery;
 import org.jooq.Select;
 
+import dev.foundups.db.internal.dialect.DialectStrategy;
 import dev.foundups.db.internal.sqlite.WriteDiscipline;
 
 /**
@@ -74,12 +75,12 @@ final class QueryShape {
     /**
      * Binds a call's checked arguments, and the constants, to the statement.
      *
-     * @param sqlite whether the statement is SQLite's (instants are text there)
+     * @param strategy the statement's dialect (instants are text on SQLite)
      */
-    void bind(PreparedStatement statement, Object[] checked, boolean sqlite) throws SQLException {
+    void bind(PreparedStatement statement, Object[] checked, DialectStrategy strategy) throws SQLException {
         for (int i = 0; i < argumentOf.length; i++) {
             Object value = argumentOf[i] < 0 ? constants[i] : checked[argumentOf[i]];
-            bindTypes[i].set(statement, i + 1, value, sqlite, bindSqlTypes[i]);
+            bindTypes[i].set(statement, i + 1, value, strategy, bindSqlTypes[i]);
         }
     }
 }

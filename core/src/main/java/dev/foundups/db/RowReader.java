@@ -14,6 +14,8 @@ import org.jooq.Record;
 import org.jooq.ResultQuery;
 import org.jooq.TableRecord;
 
+import dev.foundups.db.internal.dialect.DialectStrategy;
+
 /**
  * Reads the rows of a compiled query into records of its generated class, as jOOQ's own fetch would: the columns
  * found by name once per statement, each value read by the generated column's type, each record attached to the
@@ -79,10 +81,11 @@ final class RowReader<R extends Record> {
     }
 
     @SuppressWarnings("unchecked")
-    R record(ResultSet rs, int[] columns, Configuration configuration, boolean sqlite) throws SQLException {
+    R record(ResultSet rs, int[] columns, Configuration configuration, DialectStrategy strategy)
+            throws SQLException {
         Record record = newRecord(configuration);
         for (int f = 0; f < fields.length; f++) {
-            set(record, recordFields[f], columnTypes[f].get(rs, columns[f], sqlite));
+            set(record, recordFields[f], columnTypes[f].get(rs, columns[f], strategy));
         }
         record.changed(false);
         return (R) record;

@@ -316,6 +316,16 @@ public abstract class DialectStrategy {
     public abstract void setInstant(PreparedStatement statement, int index, Instant value) throws SQLException;
 
     /**
+     * Reads an instant as the generated classes' timestamp columns store it, for statements run on plain JDBC.
+     *
+     * @param rs     the result set, on its row
+     * @param column the column's index
+     * @return the instant, or null for SQL NULL
+     * @throws SQLException as JDBC does
+     */
+    public abstract Instant getInstant(ResultSet rs, int column) throws SQLException;
+
+    /**
      * Drops tables, all or none, in the caller's transaction; tables that others reference go too.
      *
      * @param dsl    a context on the connection

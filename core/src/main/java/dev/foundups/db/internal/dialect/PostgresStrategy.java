@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -166,6 +168,12 @@ final class PostgresStrategy extends DialectStrategy {
     @Override
     public void setInstant(PreparedStatement statement, int index, Instant value) throws SQLException {
         statement.setObject(index, value.truncatedTo(ChronoUnit.MILLIS).atOffset(ZoneOffset.UTC));
+    }
+
+    @Override
+    public Instant getInstant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant().truncatedTo(ChronoUnit.MILLIS);
     }
 
     @Override

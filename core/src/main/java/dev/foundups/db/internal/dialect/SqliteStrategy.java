@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,12 +34,12 @@ import dev.foundups.db.FoundupsDbException.ErrorCode;
 import dev.foundups.db.internal.backup.BackupFile;
 import dev.foundups.db.internal.backup.SqliteBackup;
 import dev.foundups.db.internal.config.DatabaseUrl;
-import dev.foundups.db.types.UtcInstantBinding;
 import dev.foundups.db.internal.migration.MigrationLock;
 import dev.foundups.db.internal.routing.ReplicaSettings;
 import dev.foundups.db.internal.sharding.ShardRouting;
 import dev.foundups.db.internal.sharding.ShardSettings;
 import dev.foundups.db.internal.sqlite.WriteDiscipline;
+import dev.foundups.db.types.UtcInstantBinding;
 import liquibase.database.core.SQLiteDatabase;
 
 /**
@@ -200,12 +201,17 @@ final class SqliteStrategy extends DialectStrategy {
                 instanceof Number n && n.intValue() > 0;
     }
 
-    /** The file and its WAL. */
     @Override
     public void setInstant(PreparedStatement statement, int index, Instant value) throws SQLException {
         statement.setString(index, UtcInstantBinding.format(value));
     }
 
+    @Override
+    public Instant getInstant(ResultSet rs, int column) throws SQLException {
+        return UtcInstantBinding.parse(rs.getString(column));
+    }
+
+    /** The file and its WAL. */
     @Override
     public long sizeBytes(DatabaseUrl url, DSLContext dsl) throws IOException {
         Path file = url.sqlitePath().orElseThrow();
